@@ -1,0 +1,121 @@
+// The rule catalog: program figures as data. Parsing is pure; reading the file is the caller's job.
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { isIsoDate } from './time.js';
+
+const id = z.string().regex(/^[a-z0-9]+(?:[.-][a-z0-9]+)*$/, 'must be lower-case words joined by "." or "-"');
+const whole = z.number().int('must be a whole number');
+const positive = whole.positive('must be above 0');
+
+const common = {
+  id,
+  category: z.string().min(1),
+  title: z.string().min(1),
+  proofRequired: z.boolean().optional(),
+  enrolledOnly: z.boolean().optional(),
+};
+
+const fixedRule = z.strictObject({
+  ...common,
+  kind: z.literal('fixed'),
+  points: whole,
+  monthlyCap: positive.optional(),
+  oncePerYear: z.boolean().optional(),
+  bonus: z.strictObject({ action: id, withinDays: positive }).optional(),
+});
+const rangeRule = z.strictObject({ ...common, kind: z.literal('range'), min: whole, max: whole });
+const perDayRule = z.strictObject({ ...common, kind: z.literal('per-day'), points: positive });
+const splitRule = z.strictObject({
+  ...common,
+  kind: z.literal('split'),
+  points: positive.optional(),
+  min: whole.optional(),
+  max: whole.optional(),
+  perDay: z.boolean().optional(),
+});
+const bonusRule = z.strictObject({ ...common, kind: z.literal('bonus'), points: whole });
+
+const actionRule = z.discriminatedUnion('kind', [fixedRule, rangeRule, perDayRule, splitRule, bonusRule]);
+
+const level = z.strictObject({
+  id: z.enum(['advocate', 'enabler', 'catalyst']),
+  name: z.string().min(1),
+  threshold: positive,
+  tagline: z.string().optional(),
+});
+
+const catalogSchema = z.strictObject({
+  edition: z.string().min(1),
+  effectiveFrom: z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD'),
+  timeZone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as Europe/Brussels'),
+  levels: z.array(level).length(3),
+  actions: z.array(actionRule).min(1),
+});
+
+export type ActionRule = z.infer<typeof actionRule>;
+export type LevelId = z.infer<typeof level>['id'];
+export type Level = z.infer<typeof level>;
+export type Catalog = z.infer<typeof catalogSchema> & { readonly byId: ReadonlyMap<string, ActionRule> };
+
+export type CatalogResult = { ok: true; catalog: Catalog } | { ok: false; problems: string[] };
+
+/** Validates a parsed catalog; each problem names the offending entry. */
+export function parseCatalog(raw: unknown): CatalogResult {
+  const parsed = catalogSchema.safeParse(raw);
+  if (!parsed.success) {
+    return { ok: false, problems: parsed.error.issues.map((issue) => `${describePath(raw, issue.path)}: ${issue.message}`) };
+  }
+  const data = parsed.data;
+  const problems: string[] = [];
+  const byId = new Map<string, ActionRule>();
+  data.actions.forEach((rule, i) => {
+    const where = `actions[${i}] (${rule.id})`;
+    if (byId.has(rule.id)) problems.push(`${where}: the id is used twice`);
+    byId.set(rule.id, rule);
+    if ((rule.kind === 'range' || rule.kind === 'split') && rule.min !== undefined && rule.max !== undefined && rule.min > rule.max) {
+      problems.push(`${where}: min ${rule.min} is above max ${rule.max}`);
+    }
+    if (rule.kind === 'range' && rule.min < 0) problems.push(`${where}: min must not be negative`);
+    if (rule.kind === 'split') {
+      const ranged = rule.min !== undefined || rule.max !== undefined;
+      if (ranged === (rule.points !== undefined)) problems.push(`${where}: a split rule has either points, or min and max`);
+      if (ranged && (rule.min === undefined || rule.max === undefined || rule.min < 1)) {
+        problems.push(`${where}: a ranged split rule needs min (at least 1) and max`);
+      }
+    }
+    if (rule.kind === 'fixed' && rule.monthlyCap !== undefined && rule.points <= 0) {
+      problems.push(`${where}: a monthly cap needs positive points`);
+    }
+  });
+  data.actions.forEach((rule, i) => {
+    if (rule.kind !== 'fixed' || !rule.bonus) return;
+    const target = byId.get(rule.bonus.action);
+    if (!target || target.kind !== 'bonus') {
+      problems.push(`actions[${i}] (${rule.id}): bonus.action "${rule.bonus.action}" must name an action of kind "bonus"`);
+    }
+  });
+  const order = ['advocate', 'enabler', 'catalyst'];
+  data.levels.forEach((lvl, i) => {
+    if (lvl.id !== order[i]) problems.push(`levels[${i}]: expected "${order[i]}", found "${lvl.id}" (levels go advocate, enabler, catalyst)`);
+    const previous = data.levels[i - 1];
+    if (previous && previous.threshold >= lvl.threshold) {
+      problems.push(`levels[${i}] (${lvl.id}): threshold ${lvl.threshold} must be above ${previous.id}'s ${previous.threshold}`);
+    }
+  });
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, catalog: { ...data, byId } };
+}
+
+function describePath(raw: unknown, path: readonly PropertyKey[]): string {
+  if (path.length === 0) return 'catalog';
+  let text = '';
+  let node: unknown = raw;
+  for (const key of path) {
+    text += typeof key === 'number' ? `[${key}]` : text ? `.${String(key)}` : String(key);
+    node = node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined;
+    if (typeof key === 'number' && node !== null && typeof node === 'object' && 'id' in node && typeof node.id === 'string') {
+      text += ` (${node.id})`;
+    }
+  }
+  return text;
+}

@@ -1,0 +1,96 @@
+// Calendar math in the program time zone. Every function takes the instant it needs; none reads the clock.
+import { DateTime } from 'luxon';
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+// An instant must say where it is: a trailing Z or an offset, so no import depends on the server's zone.
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+export function isIsoDate(text: string): boolean {
+  return ISO_DATE.test(text) && DateTime.fromISO(text, { zone: 'utc' }).isValid;
+}
+
+/** Parses an ISO-8601 instant with an explicit offset; returns epoch milliseconds or null. */
+export function parseInstant(text: string): number | null {
+  if (!ISO_INSTANT.test(text)) return null;
+  const dt = DateTime.fromISO(text, { setZone: true });
+  return dt.isValid ? dt.toMillis() : null;
+}
+
+export function toUtcIso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** 00:00 of a calendar date in the program zone. */
+export function startOfDate(date: string, zone: string): number {
+  return DateTime.fromISO(date, { zone }).startOf('day').toMillis();
+}
+
+/** The last millisecond of a calendar date in the program zone. */
+export function endOfDate(date: string, zone: string): number {
+  return DateTime.fromISO(date, { zone }).endOf('day').toMillis();
+}
+
+/** The calendar date (YYYY-MM-DD) of an instant in the program zone. */
+export function dateIn(ms: number, zone: string): string {
+  return DateTime.fromMillis(ms, { zone }).toISODate() ?? '';
+}
+
+/** The calendar month (YYYY-MM) of an instant in the program zone. */
+export function monthIn(ms: number, zone: string): string {
+  return DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM');
+}
+
+/** Whole calendar days from one date to another (both YYYY-MM-DD), immune to DST. */
+export function daysBetween(from: string, to: string): number {
+  const a = DateTime.fromISO(from, { zone: 'utc' });
+  const b = DateTime.fromISO(to, { zone: 'utc' });
+  return Math.round(b.diff(a, 'days').days);
+}
+
+/** A point in time given as an instant, or as a date meaning the end of that day in the program zone. */
+export function parseWhen(text: string, zone: string): number | null {
+  if (isIsoDate(text)) return endOfDate(text, zone);
+  return parseInstant(text);
+}
+
+export function addDays(ms: number, days: number, zone: string): number {
+  return DateTime.fromMillis(ms, { zone }).plus({ days }).toMillis();
+}
+
+export interface MembershipYear {
+  index: number;
+  /** First instant of the year: the anniversary at 00:00 program time. */
+  start: number;
+  /** First instant of the next year. */
+  end: number;
+  startDate: string;
+  endDate: string;
+}
+
+/**
+ * The date of anniversary k: sign-up date plus k years. Luxon clamps 29 February to 28 February in
+ * years without one, and counting from the sign-up date each time keeps 29 February in leap years.
+ */
+export function anniversaryDate(signedUpAt: string, k: number): string {
+  return DateTime.fromISO(signedUpAt, { zone: 'utc' }).plus({ years: k }).toISODate() ?? '';
+}
+
+export function membershipYear(signedUpAt: string, index: number, zone: string): MembershipYear {
+  const startDate = anniversaryDate(signedUpAt, index);
+  const endDate = anniversaryDate(signedUpAt, index + 1);
+  return { index, start: startOfDate(startDate, zone), end: startOfDate(endDate, zone), startDate, endDate };
+}
+
+/** The membership year holding an instant, or null before the sign-up. */
+export function membershipYearAt(signedUpAt: string, ms: number, zone: string): MembershipYear | null {
+  if (ms < startOfDate(signedUpAt, zone)) return null;
+  const signUp = DateTime.fromISO(signedUpAt, { zone: 'utc' });
+  const local = DateTime.fromMillis(ms, { zone });
+  let index = Math.max(0, local.year - signUp.year - 1);
+  let year = membershipYear(signedUpAt, index, zone);
+  while (ms >= year.end) {
+    index += 1;
+    year = membershipYear(signedUpAt, index, zone);
+  }
+  return year;
+}

@@ -1,0 +1,110 @@
+// What the store file holds, validated at load, and the steps that bring older files up to date.
+import { z } from 'zod';
+import type { LedgerEntry, Member } from '../core/ledger.js';
+
+export const SCHEMA_VERSION = 1;
+
+const instant = z.iso.datetime({ offset: false, message: 'must be an ISO-8601 UTC instant' });
+const date = z.iso.date('must be a date YYYY-MM-DD');
+
+export const memberSchema = z.strictObject({
+  id: z.string().min(1),
+  email: z.string().min(3),
+  name: z.string(),
+  signedUpAt: date,
+  partnerId: z.string().min(1).optional(),
+}) satisfies z.ZodType<Member>;
+
+export const entrySchema = z.strictObject({
+  id: z.string().min(1),
+  memberId: z.string().min(1),
+  action: z.string().min(1),
+  at: instant,
+  points: z.number().int(),
+  inputs: z.strictObject({
+    points: z.number().int().optional(),
+    days: z.number().int().optional(),
+    attendees: z.number().int().optional(),
+    releasedAt: z.string().optional(),
+  }),
+  source: z.enum(['bot', 'import', 'api', 'admin']),
+  by: z.string(),
+  edition: z.string(),
+  note: z.string().optional(),
+  evidence: z.string().optional(),
+  reason: z.string().optional(),
+  reverses: z.string().optional(),
+  bonusFor: z.string().optional(),
+}) satisfies z.ZodType<LedgerEntry>;
+
+/**
+ * The collections and their record schemas. Every collection is keyed by `id`; later features
+ * (claims, conversation references, the notification outbox, partners) add a collection here and a
+ * migration step below.
+ */
+export const collections = {
+  members: memberSchema,
+  ledger: entrySchema,
+} as const;
+
+export type CollectionName = keyof typeof collections;
+export interface Records {
+  members: Member;
+  ledger: LedgerEntry;
+}
+export const collectionNames = Object.keys(collections) as CollectionName[];
+
+export const snapshotSchema = z.strictObject({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  /** The last journal record the snapshot includes. */
+  seq: z.number().int().nonnegative(),
+  /** The first journal generation to replay on top of the snapshot. */
+  journal: z.number().int().nonnegative(),
+  members: z.array(memberSchema),
+  ledger: z.array(entrySchema),
+});
+export type Snapshot = z.infer<typeof snapshotSchema>;
+
+export const emptySnapshot = (): Snapshot => ({ schemaVersion: SCHEMA_VERSION, seq: 0, journal: 0, members: [], ledger: [] });
+
+const put = z.union(collectionNames.map((name) => z.tuple([z.literal(name), collections[name]])));
+export const journalRecordSchema = z.strictObject({
+  seq: z.number().int().positive(),
+  puts: z.array(put).min(1),
+});
+export type JournalRecord = z.infer<typeof journalRecordSchema>;
+
+type Migration = (data: Record<string, unknown>) => Record<string, unknown>;
+
+/** Step N turns a file of schema N into one of schema N+1. */
+const migrations: Record<number, Migration> = {
+  // Schema 0 is a plain lowdb file, { members, ledger }, with no version, sequence or journal.
+  0: (data) => ({ schemaVersion: 1, seq: 0, journal: 0, members: data.members ?? [], ledger: data.ledger ?? [] }),
+};
+
+export type MigrationResult = { ok: true; data: unknown; from: number } | { ok: false; message: string };
+
+export function migrate(raw: unknown): MigrationResult {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, message: 'is not a JSON object' };
+  let data = raw as Record<string, unknown>;
+  const version = data.schemaVersion ?? 0;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
+    return { ok: false, message: `has an invalid schemaVersion ${JSON.stringify(version)}` };
+  }
+  if (version > SCHEMA_VERSION) {
+    return { ok: false, message: `was written by a newer version of this product (schema ${version}); this version reads up to schema ${SCHEMA_VERSION}` };
+  }
+  for (let v = version; v < SCHEMA_VERSION; v += 1) {
+    const step = migrations[v];
+    if (!step) return { ok: false, message: `has schema ${v}, which no migration step handles` };
+    data = step(data);
+  }
+  return { ok: true, data, from: version };
+}
+
+/** The first few validation problems, as "path: message". */
+export function describeIssues(error: z.ZodError, limit = 5): string {
+  const lines = error.issues.slice(0, limit).map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  if (error.issues.length > limit) lines.push(`… and ${error.issues.length - limit} more`);
+  return lines.join('; ');
+}
