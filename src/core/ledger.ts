@@ -156,6 +156,9 @@ export function credit(catalog: Catalog, ledger: MemberLedger, request: CreditRe
   }
   const inputProblem = checkInputs(rule, request.inputs);
   if (inputProblem) return { ok: false, problem: inputProblem };
+  if (rule.proofRequired && !request.evidence) {
+    return fail('MISSING_PROOF', `${rule.id} needs proof: an "evidence" link to the signed attendance sheet`);
+  }
 
   let points = basePoints(rule, request.inputs);
   let reason: string | undefined;
@@ -257,7 +260,7 @@ export function reverse(catalog: Catalog, ledger: MemberLedger, target: LedgerEn
     memberId: of.memberId,
     action: of.action,
     at: toUtcIso(request.at),
-    points: -of.points,
+    points: 0 - of.points, // never -0
     inputs: {},
     source: request.source,
     by: request.by,

@@ -58,13 +58,13 @@ export function addDays(ms: number, days: number, zone: string): number {
 }
 
 export interface MembershipYear {
-  index: number;
+  readonly index: number;
   /** First instant of the year: the anniversary at 00:00 program time. */
-  start: number;
+  readonly start: number;
   /** First instant of the next year. */
-  end: number;
-  startDate: string;
-  endDate: string;
+  readonly end: number;
+  readonly startDate: string;
+  readonly endDate: string;
 }
 
 /**
@@ -75,19 +75,30 @@ export function anniversaryDate(signedUpAt: string, k: number): string {
   return DateTime.fromISO(signedUpAt, { zone: 'utc' }).plus({ years: k }).toISODate() ?? '';
 }
 
+// Membership years are asked for on every credit and status query; luxon's zone math is the cost,
+// so each (zone, sign-up date, index) is computed once. A cache of pure results: no clock, no I/O.
+const yearCache = new Map<string, MembershipYear>();
+const YEAR_CACHE_LIMIT = 100_000;
+
 export function membershipYear(signedUpAt: string, index: number, zone: string): MembershipYear {
+  const key = `${zone}|${signedUpAt}|${index}`;
+  const cached = yearCache.get(key);
+  if (cached) return cached;
   const startDate = anniversaryDate(signedUpAt, index);
   const endDate = anniversaryDate(signedUpAt, index + 1);
-  return { index, start: startOfDate(startDate, zone), end: startOfDate(endDate, zone), startDate, endDate };
+  const year = Object.freeze({ index, start: startOfDate(startDate, zone), end: startOfDate(endDate, zone), startDate, endDate });
+  if (yearCache.size >= YEAR_CACHE_LIMIT) yearCache.clear();
+  yearCache.set(key, year);
+  return year;
 }
 
 /** The membership year holding an instant, or null before the sign-up. */
 export function membershipYearAt(signedUpAt: string, ms: number, zone: string): MembershipYear | null {
-  if (ms < startOfDate(signedUpAt, zone)) return null;
-  const signUp = DateTime.fromISO(signedUpAt, { zone: 'utc' });
-  const local = DateTime.fromMillis(ms, { zone });
-  let index = Math.max(0, local.year - signUp.year - 1);
-  let year = membershipYear(signedUpAt, index, zone);
+  let year = membershipYear(signedUpAt, 0, zone);
+  if (ms < year.start) return null;
+  // Start one year early (time zones differ from UTC by less than a year) and step forward.
+  let index = Math.max(0, new Date(ms).getUTCFullYear() - Number(signedUpAt.slice(0, 4)) - 1);
+  year = membershipYear(signedUpAt, index, zone);
   while (ms >= year.end) {
     index += 1;
     year = membershipYear(signedUpAt, index, zone);

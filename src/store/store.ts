@@ -20,7 +20,7 @@ import { DuplicateLedgerIdError, State, type Put } from './state.js';
 export { StoreFileError } from './durable-file.js';
 export { StoreLockedError } from './lock.js';
 
-/** The journal is compacted into the snapshot once it is larger than this and than the snapshot. */
+/** By default the journal is compacted into the snapshot once it is larger than this and than the snapshot. */
 const MIN_COMPACT_BYTES = 8 << 20;
 
 interface Loaded {
@@ -171,6 +171,8 @@ export interface OpenOptions {
   /** Who holds the lock, shown to a second process that tries to open the store. */
   command: string;
   now?: Date;
+  /** Compact once the journal passes this size and the snapshot's (default 8 MiB). */
+  compactAfterBytes?: number;
 }
 
 export class Store {
@@ -193,6 +195,7 @@ export class Store {
     private journal: FileHandle,
     private snapshotBytes: number,
     private readonly lock: Lock,
+    private readonly compactAfterBytes: number,
   ) {
     this.seq = seq;
     this.durableSeq = seq;
@@ -209,7 +212,7 @@ export class Store {
       const generation = (loaded.generations.at(-1) ?? 0) + 1;
       const journal = await open(journalPath(file, generation), 'a');
       await fsyncDir(dirname(file));
-      const store = new Store(file, loaded.state, loaded.seq, generation, journal, loaded.snapshotBytes, lock);
+      const store = new Store(file, loaded.state, loaded.seq, generation, journal, loaded.snapshotBytes, lock, options.compactAfterBytes ?? MIN_COMPACT_BYTES);
       if (!loaded.snapshotExists || loaded.migrated || loaded.journalBytes > 0 || loaded.generations.length > 0) {
         await store.writeSnapshot(store.capture());
       }
@@ -289,7 +292,7 @@ export class Store {
       this.durableSeq = batch.at(-1)!.seq;
       this.journalBytes += Buffer.byteLength(text);
       this.waiters = this.waiters.filter((waiter) => (waiter.seq <= this.durableSeq ? (waiter.resolve(), false) : true));
-      if (this.journalBytes > Math.max(MIN_COMPACT_BYTES, this.snapshotBytes)) this.compactRequested = true;
+      if (this.journalBytes > Math.max(this.compactAfterBytes, this.snapshotBytes)) this.compactRequested = true;
     }
   }
 

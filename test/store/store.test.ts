@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LedgerEntry, Member } from '../../src/core/ledger.js';
+import { readStore, Rollback, Store, StoreFileError, StoreLockedError } from '../../src/store/store.js';
+import { tempDb } from '../support/temp.js';
+
+const member = (n: number): Member => ({ id: `m${n}`, email: `m${n}@example.com`, name: `Member ${n}`, signedUpAt: '2024-01-01' });
+const entry = (id: string, memberId = 'm1', points = 10): LedgerEntry => ({
+  id,
+  memberId,
+  action: 'qa.ask',
+  at: '2024-02-01T10:00:00.000Z',
+  points,
+  inputs: {},
+  source: 'import',
+  by: 'test',
+  edition: 'test',
+});
+
+const open: Store[] = [];
+async function openStore(db: string, compactAfterBytes?: number): Promise<Store> {
+  const store = await Store.open(db, { command: 'store test', ...(compactAfterBytes !== undefined && { compactAfterBytes }) });
+  open.push(store);
+  return store;
+}
+afterEach(async () => {
+  for (const store of open.splice(0)) await store.close();
+});
+
+const hash = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+describe('durable store', () => {
+  it('keeps acknowledged writes across a reopen', async () => {
+    const db = tempDb();
+    const store = await openStore(db);
+    await store.transact((tx) => {
+      tx.put(['members', member(1)]);
+      tx.put(['ledger', entry('e1')]);
+    });
+    await store.close();
+    const state = await readStore(db);
+    expect(state.member('m1')?.email).toBe('m1@example.com');
+    expect(state.entriesOf('m1').map((e) => e.id)).toEqual(['e1']);
+    expect(state.memberByEmail('M1@EXAMPLE.COM')?.id).toBe('m1');
+  });
+
+  it('undoes every put of a transaction that throws', async () => {
+    const db = tempDb();
+    const store = await openStore(db);
+    await store.transact((tx) => tx.put(['members', member(1)]));
+    await expect(
+      store.transact((tx) => {
+        tx.put(['members', { ...member(1), name: 'Renamed' }]);
+        tx.put(['members', member(2)]);
+        tx.put(['ledger', entry('e1')]);
+        throw new Rollback('no');
+      }),
+    ).rejects.toBeInstanceOf(Rollback);
+    expect(store.state.member('m1')?.name).toBe('Member 1');
+    expect(store.state.member('m2')).toBeUndefined();
+    expect(store.state.memberByEmail('m2@example.com')).toBeUndefined();
+    expect(store.state.entry('e1')).toBeUndefined();
+    expect(store.state.entriesOf('m1')).toEqual([]);
+    await store.close();
+    expect((await readStore(db)).members.size).toBe(1);
+  });
+
+  it('loses no update when many transactions read and write the same record at once', async () => {
+    const db = tempDb();
+    const store = await openStore(db);
+    await store.transact((tx) => tx.put(['members', { ...member(1), name: '0' }]));
+    // Each transaction reads the counter and writes it back plus one: a lost update would show.
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        store.transact((tx) => {
+          const current = Number(tx.view.member('m1')!.name);
+          tx.put(['members', { ...member(1), name: String(current + 1) }]);
+          tx.put(['ledger', entry(`e${i}`)]);
+        }),
+      ),
+    );
+    await store.close();
+    const state = await readStore(db);
+    expect(state.member('m1')?.name).toBe('200');
+    expect(state.entriesOf('m1')).toHaveLength(200);
+  });
+
+  it('compacts the journal into the snapshot and still holds everything', async () => {
+    const db = tempDb();
+    const store = await openStore(db, 2048);
+    for (let i = 0; i < 300; i += 1) {
+      await store.transact((tx) => {
+        if (i === 0) tx.put(['members', member(1)]);
+        tx.put(['ledger', entry(`e${i}`)]);
+      });
+    }
+    await store.close();
+    const snapshot = JSON.parse(readFileSync(db, 'utf8')) as { seq: number; ledger: unknown[] };
+    expect(snapshot.seq).toBeGreaterThan(100);
+    expect(snapshot.ledger.length).toBeGreaterThan(100);
+    const journals = readdirSync(dirname(db)).filter((name) => name.startsWith('db.json.journal.'));
+    expect(journals.length).toBeLessThanOrEqual(2);
+    expect((await readStore(db)).entriesOf('m1')).toHaveLength(300);
+  });
+
+  it('refuses a second writer with a clear error, in another process or the same one', async () => {
+    const db = tempDb();
+    await openStore(db);
+    const error = await Store.open(db, { command: 'second' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreLockedError);
+    expect((error as Error).message).toContain(`process ${process.pid}`);
+    expect((error as Error).message).toContain('store test');
+  });
+
+  it('takes over a lock left by a process that no longer runs', async () => {
+    const db = tempDb();
+    await (await openStore(db)).close();
+    writeFileSync(`${db}.lock`, JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), command: 'dead', since: '2026-01-01T00:00:00Z' }));
+    const store = await openStore(db);
+    await store.transact((tx) => tx.put(['members', member(1)]));
+    expect((await readStore(db)).member('m1')).toBeDefined();
+  });
+
+  it('ignores a torn last journal line (never acknowledged) and writes on after it', async () => {
+    const db = tempDb();
+    const store = await openStore(db, 1 << 30);
+    await store.transact((tx) => tx.put(['members', member(1)]));
+    await store.close();
+    const journal = readdirSync(dirname(db)).find((name) => /journal\.\d+$/.test(name) && readFileSync(`${dirname(db)}/${name}`).length > 0);
+    expect(journal).toBeDefined();
+    appendFileSync(`${dirname(db)}/${journal}`, '{"seq":2,"puts":[["members",{"id":"m2"');
+    expect((await readStore(db)).member('m2')).toBeUndefined();
+    const again = await openStore(db);
+    await again.transact((tx) => tx.put(['members', member(3)]));
+    await again.close();
+    const state = await readStore(db);
+    expect([...state.members.keys()]).toEqual(['m1', 'm3']);
+  });
+
+  it('migrates a plain lowdb file of schema 0 and leaves it untouched when only read', async () => {
+    const db = tempDb();
+    writeFileSync(db, JSON.stringify({ members: [member(1)], ledger: [entry('e1')] }));
+    const before = hash(db);
+    expect((await readStore(db)).entry('e1')?.points).toBe(10);
+    expect(hash(db)).toBe(before);
+    const store = await openStore(db);
+    await store.close();
+    expect(JSON.parse(readFileSync(db, 'utf8')).schemaVersion).toBe(1);
+  });
+
+  const broken: [string, string, string][] = [
+    ['not JSON', '{"schemaVersion":1,', 'is not valid JSON'],
+    ['a newer schema', JSON.stringify({ schemaVersion: 99 }), 'newer version'],
+    ['a wrong field', JSON.stringify({ schemaVersion: 1, seq: 0, journal: 0, members: [{ ...member(1), signedUpAt: 'soon' }], ledger: [] }), 'members.0.signedUpAt'],
+    ['a duplicate entry', JSON.stringify({ schemaVersion: 1, seq: 0, journal: 0, members: [], ledger: [entry('e1'), entry('e1')] }), 'e1 is written twice'],
+    ['not an object', '[1,2,3]', 'is not a JSON object'],
+  ];
+  it.each(broken)('stops on a store file with %s, naming it, and leaves it untouched', async (_what, content, message) => {
+    const db = tempDb();
+    writeFileSync(db, content);
+    const before = hash(db);
+    for (const attempt of [() => readStore(db), () => Store.open(db, { command: 'broken test' })]) {
+      const error = await attempt().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreFileError);
+      expect((error as Error).message).toContain(db);
+      expect((error as Error).message).toContain(message);
+    }
+    expect(hash(db)).toBe(before);
+    expect(readdirSync(dirname(db))).toEqual(['db.json']);
+  });
+
+  it('stops on a damaged journal line that is not the last one', async () => {
+    const db = tempDb();
+    const store = await openStore(db, 1 << 30);
+    await store.transact((tx) => tx.put(['members', member(1)]));
+    await store.transact((tx) => tx.put(['members', member(2)]));
+    await store.close();
+    const name = readdirSync(dirname(db)).find((n) => /journal\.\d+$/.test(n) && readFileSync(`${dirname(db)}/${n}`).length > 0)!;
+    const path = `${dirname(db)}/${name}`;
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"m1@example.com"', '42'));
+    const before = hash(path);
+    const error = await readStore(db).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreFileError);
+    expect((error as Error).message).toContain(`${name} line 1`);
+    expect(hash(path)).toBe(before);
+  });
+});
