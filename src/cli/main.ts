@@ -8,7 +8,7 @@ import type { Catalog } from '../core/catalog.js';
 import { findMember } from '../core/records.js';
 import { memberStatus } from '../core/lifecycle.js';
 import { parseWhen, toUtcIso } from '../core/time.js';
-import { importRecords, parseJsonLines } from '../services/import-records.js';
+import { importRecords, jsonLines } from '../services/import-records.js';
 import { readStore, Store, StoreFailedError, StoreFileError, StoreLockedError } from '../store/store.js';
 import { formatHistory } from './history.js';
 
@@ -81,15 +81,15 @@ function expectOne(args: string[], usage: string): string {
 }
 
 async function importCommand(file: string, dbFile: string, catalog: Catalog, io: Io, now: Date): Promise<number> {
-  let text: string;
+  let text: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(file);
   } catch (error) {
     throw new UserError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
   const store = await Store.open(dbFile, { command: 'cli import', now });
   try {
-    const result = await importRecords(store, catalog, parseJsonLines(text), { source: 'import', by: `cli:${operator()}` });
+    const result = await importRecords(store, catalog, jsonLines(text), { source: 'import', by: `cli:${operator()}` });
     if (!result.ok) {
       for (const problem of result.problems) io.err(`line ${problem.index}: ${problem.message}`);
       io.err(`Nothing was imported: ${result.problems.length} line(s) need fixing.`);

@@ -190,7 +190,7 @@ export function credit(catalog: Catalog, ledger: MemberLedger, request: CreditRe
     action: rule.id,
     at,
     points,
-    inputs: { ...request.inputs },
+    inputs: request.inputs,
     source: request.source,
     by: request.by,
     edition: catalog.edition,

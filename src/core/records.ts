@@ -8,7 +8,15 @@ import { isIsoDate, parseInstant } from './time.js';
 const recordId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/, 'must be 1 to 128 letters, digits or . _ : @ / - (no spaces)');
-const instant = z.string().refine((s) => parseInstant(s) !== null, 'must be an ISO-8601 instant with Z or an offset, e.g. 2025-03-01T09:30:00Z');
+/** An ISO-8601 instant with an offset, parsed once to epoch milliseconds. */
+const instant = z.string().transform((text, ctx) => {
+  const ms = parseInstant(text);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 instant with Z or an offset, e.g. 2025-03-01T09:30:00Z' });
+    return z.NEVER;
+  }
+  return ms;
+});
 const date = z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD');
 const whole = z.number().int('must be a whole number');
 
@@ -110,7 +118,7 @@ function planMember(view: LedgerView, record: z.infer<typeof memberRecord>): Res
 function planCredit(catalog: Catalog, view: LedgerView, record: z.infer<typeof creditRecord>, origin: Origin): Result<Plan> {
   const member = findMember(view, record.member);
   if (!member) return refuse('UNKNOWN_MEMBER', `no member with id or email "${record.member}"`);
-  const at = parseInstant(record.at) ?? Number.NaN;
+  const at = record.at;
   const inputs = {
     ...(record.points !== undefined && { points: record.points }),
     ...(record.days !== undefined && { days: record.days }),
@@ -143,7 +151,7 @@ function planCredit(catalog: Catalog, view: LedgerView, record: z.infer<typeof c
 }
 
 function planReversal(catalog: Catalog, view: LedgerView, record: z.infer<typeof reversalRecord>, origin: Origin): Result<Plan> {
-  const at = parseInstant(record.at) ?? Number.NaN;
+  const at = record.at;
   const existing = view.entry(record.id);
   if (existing) {
     const same = existing.reverses === record.reverses && Date.parse(existing.at) === at && existing.note === record.note;

@@ -77,18 +77,23 @@ export function anniversaryDate(signedUpAt: string, k: number): string {
 
 // Membership years are asked for on every credit and status query; luxon's zone math is the cost,
 // so each (zone, sign-up date, index) is computed once. A cache of pure results: no clock, no I/O.
-const yearCache = new Map<string, MembershipYear>();
-const YEAR_CACHE_LIMIT = 100_000;
+const yearCache = new Map<string, Map<string, MembershipYear[]>>();
+const YEAR_CACHE_LIMIT = 50_000;
 
 export function membershipYear(signedUpAt: string, index: number, zone: string): MembershipYear {
-  const key = `${zone}|${signedUpAt}|${index}`;
-  const cached = yearCache.get(key);
+  let byDate = yearCache.get(zone);
+  if (!byDate) yearCache.set(zone, (byDate = new Map()));
+  let years = byDate.get(signedUpAt);
+  const cached = years?.[index];
   if (cached) return cached;
   const startDate = anniversaryDate(signedUpAt, index);
   const endDate = anniversaryDate(signedUpAt, index + 1);
   const year = Object.freeze({ index, start: startOfDate(startDate, zone), end: startOfDate(endDate, zone), startDate, endDate });
-  if (yearCache.size >= YEAR_CACHE_LIMIT) yearCache.clear();
-  yearCache.set(key, year);
+  if (!years) {
+    if (byDate.size >= YEAR_CACHE_LIMIT) byDate.clear();
+    byDate.set(signedUpAt, (years = []));
+  }
+  years[index] = year;
   return year;
 }
 

@@ -19,19 +19,26 @@ export interface BatchSummary {
 
 export type BatchResult = { ok: true; summary: BatchSummary } | { ok: false; problems: BatchProblem[] };
 
-/** Items are parsed JSON values, or an Error for an item that did not parse. */
-export async function importRecords(store: Store, catalog: Catalog, items: readonly { index: number; value: unknown }[], origin: Origin): Promise<BatchResult> {
+export interface BatchItem {
+  index: number;
+  /** A parsed JSON value, or an Error for an item that did not parse. */
+  value: unknown;
+}
+
+/** Items may be produced lazily (see jsonLines), so a large file never exists as parsed objects all at once. */
+export async function importRecords(store: Store, catalog: Catalog, items: Iterable<BatchItem>, origin: Origin): Promise<BatchResult> {
   try {
     const summary = await store.transact((tx) => {
       const problems: BatchProblem[] = [];
       const summary: BatchSummary = {
-        records: items.length,
+        records: 0,
         new: { member: 0, credit: 0, reversal: 0 },
         known: { member: 0, credit: 0, reversal: 0 },
         entries: 0,
         points: 0,
       };
       for (const { index, value } of items) {
+        summary.records += 1;
         if (value instanceof Error) {
           problems.push({ index, message: value.message });
           continue;
@@ -69,18 +76,22 @@ export async function importRecords(store: Store, catalog: Catalog, items: reado
   }
 }
 
-/** Splits JSON Lines text into numbered items; blank lines are skipped, bad JSON becomes an Error. */
-export function parseJsonLines(text: string): { index: number; value: unknown }[] {
-  const items: { index: number; value: unknown }[] = [];
-  const lines = text.split('\n');
-  lines.forEach((line, i) => {
-    const trimmed = line.trim();
-    if (trimmed === '') return;
+/**
+ * The numbered items of JSON Lines, parsed one at a time; blank lines are skipped. The input stays a
+ * Buffer, outside the JavaScript heap, so a large file does not inflate the heap the import grows.
+ */
+export function* jsonLines(input: Buffer): Generator<BatchItem> {
+  let start = 0;
+  for (let index = 1; start <= input.length; index += 1) {
+    const newline = input.indexOf(10, start);
+    const end = newline === -1 ? input.length : newline;
+    const line = input.toString('utf8', start, end).trim();
+    start = end + 1;
+    if (line === '') continue;
     try {
-      items.push({ index: i + 1, value: JSON.parse(trimmed) });
+      yield { index, value: JSON.parse(line) };
     } catch (error) {
-      items.push({ index: i + 1, value: new Error(`not valid JSON (${(error as Error).message})`) });
+      yield { index, value: new Error(`not valid JSON (${(error as Error).message})`) };
     }
-  });
-  return items;
+  }
 }

@@ -8,13 +8,14 @@
 //
 // A crash can leave a last journal line half-written: it was never acknowledged and is ignored.
 // Anything else that does not parse or validate stops the load, and the files are left as they are.
-import { open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
-import { mkdirSync } from 'node:fs';
+import { open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
+import { createReadStream, mkdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { DurableJsonFile, fsyncDir, StoreFileError } from './durable-file.js';
 import { acquireLock, type Lock } from './lock.js';
-import { describeIssues, emptySnapshot, journalRecordSchema, migrate, snapshotSchema, type Snapshot } from './schema.js';
+import { checkJournalRecord, checkSnapshot, emptySnapshot, migrate, type Snapshot } from './schema.js';
+import type { Member } from '../core/ledger.js';
 import { DuplicateLedgerIdError, State, type Put } from './state.js';
 
 export { StoreFileError } from './durable-file.js';
@@ -55,9 +56,9 @@ async function journalGenerations(file: string): Promise<number[]> {
 function validateSnapshot(file: string, raw: unknown): { snapshot: Snapshot; migrated: boolean } {
   const migration = migrate(raw);
   if (!migration.ok) throw new StoreFileError(file, migration.message);
-  const parsed = snapshotSchema.safeParse(migration.data);
-  if (!parsed.success) throw new StoreFileError(file, `does not hold a valid store: ${describeIssues(parsed.error)}`);
-  return { snapshot: parsed.data, migrated: migration.from !== parsed.data.schemaVersion };
+  const checked = checkSnapshot(migration.data);
+  if (!checked.ok) throw new StoreFileError(file, `does not hold a valid store: ${checked.message}`);
+  return { snapshot: checked.value, migrated: migration.from !== checked.value.schemaVersion };
 }
 
 function applyPuts(file: string, where: string, state: State, puts: readonly Put[]): void {
@@ -69,32 +70,55 @@ function applyPuts(file: string, where: string, state: State, puts: readonly Put
   }
 }
 
-/** Replays one journal file onto the state; returns the last sequence number and the bytes read. */
+/** The complete (newline-ended) lines of a file, read in pieces; a torn last line is not one. */
+async function* completeLines(file: string): AsyncGenerator<string> {
+  let rest = '';
+  for await (const piece of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    const text = rest + (piece as string);
+    let start = 0;
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+      yield text.slice(start, end);
+      start = end + 1;
+    }
+    rest = text.slice(start);
+  }
+}
+
+/**
+ * Replays one journal file onto the state; returns the last sequence number and the bytes read.
+ * A transaction may span several lines (all but its last marked "more"); it is applied only whole.
+ * A crash can leave the file ending in a torn line or an unfinished transaction: neither was
+ * acknowledged, and both are left out.
+ */
 async function replay(file: string, state: State, afterSeq: number): Promise<{ seq: number; bytes: number }> {
-  const text = await readFile(file, 'utf8');
   let seq = afterSeq;
-  let start = 0;
   let lineNo = 0;
-  // A line is complete only with its newline; a crash can leave a torn, unacknowledged last line.
-  for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+  let bytes = 0;
+  let open: { seq: number; puts: Put[]; line: number } | null = null;
+  for await (const line of completeLines(file)) {
     lineNo += 1;
-    const line = text.slice(start, end);
-    start = end + 1;
+    bytes += Buffer.byteLength(line) + 1;
     let raw: unknown;
     try {
       raw = JSON.parse(line);
     } catch (error) {
       throw new StoreFileError(file, `line ${lineNo} is not valid JSON (${(error as Error).message})`);
     }
-    const parsed = journalRecordSchema.safeParse(raw);
-    if (!parsed.success) throw new StoreFileError(file, `line ${lineNo} is not a valid journal record: ${describeIssues(parsed.error)}`);
-    const record = parsed.data;
-    if (record.seq <= seq) continue; // already in the snapshot (written around a compaction)
-    if (record.seq !== seq + 1) throw new StoreFileError(file, `line ${lineNo}: records ${seq + 1} to ${record.seq - 1} are missing`);
-    applyPuts(file, `line ${lineNo}`, state, record.puts as Put[]);
-    seq = record.seq;
+    const checked = checkJournalRecord(raw);
+    if (!checked.ok) throw new StoreFileError(file, `line ${lineNo} is not a valid journal record: ${checked.message}`);
+    const record = checked.value;
+    if (open && open.seq !== record.seq) throw new StoreFileError(file, `line ${open.line}: transaction ${open.seq} is cut off by line ${lineNo}`);
+    open ??= { seq: record.seq, puts: [], line: lineNo };
+    for (const put of record.puts) open.puts.push(put);
+    if (record.more) continue;
+    const whole: { seq: number; puts: Put[]; line: number } = open;
+    open = null;
+    if (whole.seq <= seq) continue; // already in the snapshot (written around a compaction)
+    if (whole.seq !== seq + 1) throw new StoreFileError(file, `line ${whole.line}: transactions ${seq + 1} to ${whole.seq - 1} are missing`);
+    applyPuts(file, `line ${whole.line}`, state, whole.puts);
+    seq = whole.seq;
   }
-  return { seq, bytes: Buffer.byteLength(text) };
+  return { seq, bytes };
 }
 
 async function inode(file: string): Promise<number | null> {
@@ -178,7 +202,7 @@ export interface OpenOptions {
 export class Store {
   private seq: number;
   private durableSeq: number;
-  private pending: { seq: number; line: string }[] = [];
+  private pending: { seq: number; puts: readonly Put[] }[] = [];
   private waiters: Waiter[] = [];
   private flushing: Promise<void> | null = null;
   private compacting: Promise<void> | null = null;
@@ -240,7 +264,7 @@ export class Store {
     }
     if (tx.puts.length > 0) {
       this.seq += 1;
-      this.pending.push({ seq: this.seq, line: `${JSON.stringify({ seq: this.seq, puts: tx.puts })}\n` });
+      this.pending.push({ seq: this.seq, puts: tx.puts });
     }
     // Even a transaction that changed nothing waits for what it read to be durable.
     await this.durable(this.seq);
@@ -279,9 +303,9 @@ export class Store {
     while (this.pending.length > 0 && this.failure === null) {
       if (this.compactRequested && this.compacting === null) await this.rotate();
       const batch = this.pending.splice(0);
-      const text = batch.map((p) => p.line).join('');
+      let written: number;
       try {
-        await this.journal.writeFile(text);
+        written = await writeRecords(this.journal, batch);
         await this.journal.datasync();
       } catch (error) {
         // The data in memory is ahead of the disk now: refuse everything until the process restarts.
@@ -290,7 +314,7 @@ export class Store {
         return;
       }
       this.durableSeq = batch.at(-1)!.seq;
-      this.journalBytes += Buffer.byteLength(text);
+      this.journalBytes += written;
       this.waiters = this.waiters.filter((waiter) => (waiter.seq <= this.durableSeq ? (waiter.resolve(), false) : true));
       if (this.journalBytes > Math.max(this.compactAfterBytes, this.snapshotBytes)) this.compactRequested = true;
     }
@@ -336,20 +360,70 @@ export class Store {
   }
 }
 
+const LINE_BYTES = 1 << 20;
+
+/**
+ * A transaction's journal lines, each under about 1 MiB: a large transaction (a whole import) is
+ * never held as one giant string or buffer. Records are never mutated after they are put, so
+ * encoding them at flush time writes exactly what the transaction put.
+ */
+function* encodeLines(seq: number, puts: readonly Put[]): Generator<Buffer> {
+  let parts: string[] = [];
+  let size = 0;
+  for (const [i, put] of puts.entries()) {
+    const text = JSON.stringify(put);
+    parts.push(text);
+    size += text.length;
+    if (size >= LINE_BYTES && i < puts.length - 1) {
+      yield Buffer.from(`{"seq":${seq},"more":true,"puts":[${parts.join(',')}]}\n`);
+      parts = [];
+      size = 0;
+    }
+  }
+  yield Buffer.from(`{"seq":${seq},"puts":[${parts.join(',')}]}\n`);
+}
+
+/** Appends the records in order, gathering small lines into one write; returns the bytes written. */
+async function writeRecords(handle: FileHandle, records: readonly { seq: number; puts: readonly Put[] }[]): Promise<number> {
+  let group: Buffer[] = [];
+  let groupBytes = 0;
+  let total = 0;
+  const writeGroup = async () => {
+    const { bytesWritten } = await handle.writev(group);
+    // A short write is rare on a regular file, but then the rest must still follow in order.
+    if (bytesWritten < groupBytes) await handle.writeFile(Buffer.concat(group).subarray(bytesWritten));
+    total += groupBytes;
+    group = [];
+    groupBytes = 0;
+  };
+  for (const record of records) {
+    for (const line of encodeLines(record.seq, record.puts)) {
+      group.push(line);
+      groupBytes += line.length;
+      if (groupBytes >= LINE_BYTES || group.length >= 256) await writeGroup();
+    }
+  }
+  if (group.length > 0) await writeGroup();
+  return total;
+}
+
 /** What a transaction sees and writes: the live data, with every put recorded and undoable. */
 export class Transaction {
   readonly puts: Put[] = [];
-  private readonly undos: (() => void)[] = [];
+  /** The members that puts replaced, by position in puts: all that is needed to undo. */
+  private readonly replaced = new Map<number, Member>();
 
   constructor(readonly view: State) {}
 
   put(put: Put): void {
-    this.undos.push(this.view.put(put));
+    const replaced = this.view.put(put);
+    if (replaced) this.replaced.set(this.puts.length, replaced);
     this.puts.push(put);
   }
 
   undo(): void {
-    for (const undo of this.undos.splice(0).reverse()) undo();
+    for (let i = this.puts.length - 1; i >= 0; i -= 1) this.view.undo(this.puts[i]!, this.replaced.get(i));
     this.puts.length = 0;
+    this.replaced.clear();
   }
 }

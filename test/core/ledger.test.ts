@@ -626,8 +626,9 @@ describe('parseRecord()', () => {
       },
     },
     { what: 'a reversal', raw: { type: 'reversal', id: 'r1', reverses: 'c1', at: '2025-01-02T10:00:00.123Z', note: 'oops' } },
-  ])('accepts $what', ({ raw }) => {
-    expect(accepted(parseRecord(raw))).toEqual(raw);
+  ])('accepts $what, with its instant parsed to epoch milliseconds', ({ raw }) => {
+    const expected = 'at' in raw && typeof raw.at === 'string' ? { ...raw, at: Date.parse(raw.at) } : raw;
+    expect(accepted(parseRecord(raw))).toEqual(expected);
   });
 
   it.each([

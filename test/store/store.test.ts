@@ -187,3 +187,51 @@ describe('durable store', () => {
     expect(hash(path)).toBe(before);
   });
 });
+
+describe('journal transactions over several lines', () => {
+  const journalOf = (db: string) => {
+    const name = readdirSync(dirname(db)).find((n) => /journal\.\d+$/.test(n) && readFileSync(`${dirname(db)}/${n}`).length > 0)!;
+    return `${dirname(db)}/${name}`;
+  };
+
+  async function bigTransaction(db: string): Promise<string> {
+    const store = await Store.open(db, { command: 'store test', compactAfterBytes: 1 << 30 });
+    await store.transact((tx) => tx.put(['members', member(1)]));
+    // About 2.5 MiB of entries: more than one journal line.
+    await store.transact((tx) => {
+      for (let i = 0; i < 12_000; i += 1) tx.put(['ledger', { ...entry(`big-${i}`), note: 'x'.repeat(100) }]);
+    });
+    await store.close();
+    return journalOf(db);
+  }
+
+  it('writes a large transaction as several lines and replays it whole', async () => {
+    const db = tempDb();
+    const journal = await bigTransaction(db);
+    const lines = readFileSync(journal, 'utf8').trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(2);
+    expect(lines.slice(1, -1).every((line) => line.startsWith('{"seq":2,"more":true,'))).toBe(true);
+    expect((await readStore(db)).entriesOf('m1')).toHaveLength(12_000);
+  });
+
+  it('leaves out a transaction whose last line never reached the disk', async () => {
+    const db = tempDb();
+    const journal = await bigTransaction(db);
+    const lines = readFileSync(journal, 'utf8').trimEnd().split('\n');
+    writeFileSync(journal, `${lines.slice(0, -1).join('\n')}\n`);
+    const state = await readStore(db);
+    expect(state.member('m1')).toBeDefined();
+    expect(state.entriesOf('m1')).toHaveLength(0);
+  });
+
+  it('stops on a transaction cut off in the middle of a journal', async () => {
+    const db = tempDb();
+    const journal = await bigTransaction(db);
+    const lines = readFileSync(journal, 'utf8').trimEnd().split('\n');
+    const cut = [...lines.slice(0, 2), '{"seq":3,"puts":[["members",{"id":"m9","email":"m9@example.com","name":"M","signedUpAt":"2024-01-01"}]]}'];
+    writeFileSync(journal, `${cut.join('\n')}\n`);
+    const error = await readStore(db).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreFileError);
+    expect((error as Error).message).toContain('transaction 2 is cut off by line 3');
+  });
+});

@@ -1,0 +1,99 @@
+// npm run bench: the store and the scoring core at program scale (10,000 members, 200,000 entries).
+// Each phase runs in its own process, as in production (the CLI imports; the bot loads, queries and
+// writes), and reports its own peak RSS.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000);
+const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 200_000);
+
+// Actions a generator can repeat freely (no once-a-year rule), with the inputs they need.
+const ACTIONS: [string, Record<string, number>][] = [
+  ['qa.ask', {}],
+  ['qa.answer', {}],
+  ['qa.upvote-received', {}],
+  ['qa.comment', {}],
+  ['qa.downvote-received', {}],
+  ['course.enroll', {}],
+  ['course.complete', {}],
+  ['course.mini-quiz', {}],
+  ['feedback.form', {}],
+  ['docs.typo', { points: 30 }],
+  ['training.event', { days: 2 }],
+  ['partner.customer-meeting', { attendees: 3 }],
+];
+
+/** A deterministic pseudo-random sequence, so every run measures the same data. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+function generate(file: string): void {
+  const next = random(42);
+  const lines: string[] = [];
+  const signUps: number[] = [];
+  for (let m = 0; m < MEMBERS; m += 1) {
+    const signUp = Date.UTC(2021, 0, 1) + Math.floor(next() * 4 * 365) * 86_400_000;
+    signUps.push(signUp);
+    const signedUpAt = new Date(signUp).toISOString().slice(0, 10);
+    lines.push(JSON.stringify({ type: 'member', id: `member-${m}`, email: `member${m}@example.com`, name: `Member ${m}`, signedUpAt }));
+  }
+  for (let e = 0; e < ENTRIES; e += 1) {
+    const m = e % MEMBERS;
+    const at = signUps[m]! + 86_400_000 + Math.floor(next() * 600 * 86_400_000);
+    const [action, inputs] = ACTIONS[Math.floor(next() * ACTIONS.length)]!;
+    lines.push(JSON.stringify({ type: 'credit', id: `entry-${e}`, member: `member-${m}`, action, at: new Date(at).toISOString(), ...inputs }));
+  }
+  writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
+// The phases run compiled, as `npm start` and `npm run cli` run the product.
+buildSync({ entryPoints: ['bench/phase.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: 'dist/bench-phase.js', logLevel: 'warning' });
+
+function phase(name: string, db: string, extra: string[] = []): Record<string, number> {
+  // The same heap budget as the npm start and cli scripts.
+  const heap = `--max-old-space-size=${process.env.HEAP_LIMIT_MB ?? 256}`;
+  const child = spawnSync(process.execPath, [heap, 'dist/bench-phase.js', name, db, ...extra], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (child.status !== 0) throw new Error(`phase ${name} failed:\n${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+const source = join(dir, 'seed.jsonl');
+const db = join(dir, 'db.json');
+generate(source);
+console.log(`${MEMBERS} members, ${ENTRIES} entries (${(statSync(source).size / 2 ** 20).toFixed(1)} MiB of JSON Lines)\n`);
+
+const imported = phase('import', db, [source]);
+const opened = phase('open', db);
+// Three fresh processes, each loading once: the median time and the largest RSS.
+const loads = [phase('load', db), phase('load', db), phase('load', db)].sort((a, b) => a.ms! - b.ms!);
+const loaded = { ms: loads[1]!.ms!, rssMiB: Math.max(...loads.map((l) => l.rssMiB!)) };
+const queried = phase('status', db);
+const written = phase('write', db);
+const bytes = readdirSync(dir)
+  .filter((name) => name.startsWith('db.json'))
+  .reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+const peak = Math.max(...[imported, opened, loaded, queried, written].map((p) => p.rssMiB!));
+
+const rows: [string, string, string][] = [
+  ['import (one all-or-nothing batch, durable)', `${(imported.ms! / 1000).toFixed(2)} s`, '< 10 s'],
+  ['first writer open (load + compaction)', `${(opened.ms! / 1000).toFixed(2)} s`, ''],
+  ['store load (snapshot + journal, validated, indexed)', `${(loaded.ms! / 1000).toFixed(2)} s`, '< 2 s'],
+  ['status query, median', `${queried.medianMs!.toFixed(3)} ms`, '< 1 ms'],
+  ['status query, p99', `${queried.p99Ms!.toFixed(3)} ms`, ''],
+  ['durable credit, single, p50 / p99', `${written.singleP50!.toFixed(2)} / ${written.singleP99!.toFixed(2)} ms`, 'p99 < 50 ms'],
+  ['durable credit, 50 concurrent, p50 / p99', `${written.concurrentP50!.toFixed(2)} / ${written.concurrentP99!.toFixed(2)} ms`, 'p99 < 50 ms'],
+  ['store size on disk', `${(bytes / 2 ** 20).toFixed(1)} MiB`, ''],
+  ['peak RSS (largest phase)', `${peak.toFixed(0)} MiB (${((peak * 2 ** 20) / 1e6).toFixed(0)} MB)`, '< 300 MB'],
+];
+console.log('| measure | result | target |\n|---|---|---|');
+for (const [what, value, target] of rows) console.log(`| ${what} | ${value} | ${target} |`);
+console.log(`\nRSS per phase (MiB): ${['import', 'open', 'load', 'status', 'write'].map((n, i) => `${n} ${[imported, opened, loaded, queried, written][i]!.rssMiB!.toFixed(0)}`).join(', ')}`);
