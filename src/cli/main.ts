@@ -1,6 +1,7 @@
 // The administrator's command line: npm run -s cli -- [--db FILE] <command> …
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CatalogFileError, loadCatalog } from '../catalog-file.js';
 import { readConfig } from '../config.js';
@@ -48,12 +49,12 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io, now: D
     return command === undefined && !values.help ? 1 : 0;
   }
   const config = readConfig(env);
-  const dbFile = values.db ?? config.dbFile;
+  const dbFile = values.db === undefined ? config.dbFile : resolve(config.invocationDir, values.db);
   try {
     const catalog = loadCatalog(config.rulesFile);
     switch (command) {
       case 'import':
-        return await importCommand(expectOne(args, 'import FILE'), dbFile, catalog, io, now);
+        return await importCommand(expectOne(args, 'import FILE'), config.invocationDir, dbFile, catalog, io, now);
       case 'status':
         return await statusCommand(expectOne(args, 'status MEMBER'), values.at, dbFile, catalog, io, now);
       case 'history':
@@ -80,10 +81,10 @@ function expectOne(args: string[], usage: string): string {
   return args[0];
 }
 
-async function importCommand(file: string, dbFile: string, catalog: Catalog, io: Io, now: Date): Promise<number> {
+async function importCommand(file: string, from: string, dbFile: string, catalog: Catalog, io: Io, now: Date): Promise<number> {
   let text: Buffer;
   try {
-    text = readFileSync(file);
+    text = readFileSync(resolve(from, file));
   } catch (error) {
     throw new UserError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
@@ -102,6 +103,12 @@ async function importCommand(file: string, dbFile: string, catalog: Catalog, io:
   }
 }
 
+/** Queries never create a store: a wrong path gets a sentence, not an empty answer. */
+async function readExisting(dbFile: string) {
+  if (!existsSync(dbFile)) throw new UserError(`There is no store at ${dbFile} yet: import members first, or name the store with --db.`);
+  return readStore(dbFile);
+}
+
 function operator(): string {
   try {
     return userInfo().username;
@@ -113,7 +120,7 @@ function operator(): string {
 async function statusCommand(ref: string, when: string | undefined, dbFile: string, catalog: Catalog, io: Io, now: Date): Promise<number> {
   const at = when === undefined ? now.getTime() : parseWhen(when, catalog.timeZone);
   if (at === null) throw new UserError(`--at must be a date YYYY-MM-DD or an ISO-8601 instant with an offset, not "${when}".`);
-  const state = await readStore(dbFile);
+  const state = await readExisting(dbFile);
   const member = findMember(state, ref);
   if (!member) throw new UserError(`No member with id or email "${ref}".`);
   const report = memberStatus(catalog, member, state.entriesOf(member.id), at);
@@ -131,7 +138,7 @@ async function statusCommand(ref: string, when: string | undefined, dbFile: stri
 }
 
 async function historyCommand(ref: string, json: boolean, dbFile: string, catalog: Catalog, io: Io): Promise<number> {
-  const state = await readStore(dbFile);
+  const state = await readExisting(dbFile);
   const member = findMember(state, ref);
   if (!member) throw new UserError(`No member with id or email "${ref}".`);
   const entries = [...state.entriesOf(member.id)].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));

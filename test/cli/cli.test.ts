@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -143,6 +143,15 @@ describe('cli import', () => {
     ]);
   });
 
+  it('takes relative paths from the folder npm was run in (INIT_CWD)', async () => {
+    const dir = dirname(tempDb('cli-'));
+    jsonl(join(dir, 'db.json'), 'here.jsonl', [ann]);
+    const result = await cli(['--db', 'here.db.json', 'import', 'here.jsonl'], { INIT_CWD: dir });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out)).toMatchObject({ file: 'here.jsonl', new: { member: 1 } });
+    expect((await readStore(join(dir, 'here.db.json'))).member('ann')).toBeDefined();
+  });
+
   it('says so when the file cannot be read', async () => {
     const result = await cli(['--db', tempDb(), 'import', '/nonexistent/file.jsonl']);
     expect(result).toMatchObject({ code: 1, err: 'Cannot read /nonexistent/file.jsonl: no such file\n' });
@@ -203,6 +212,13 @@ describe('cli status', () => {
     expect(result.out).toBe('');
     expect(result.err).toMatch(message);
     expect(result.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('says so when there is no store at that path, and creates none', async () => {
+    const db = tempDb('cli-');
+    const result = await cli(['--db', db, 'status', 'ann']);
+    expect(result).toMatchObject({ code: 1, err: `There is no store at ${db} yet: import members first, or name the store with --db.\n` });
+    expect(existsSync(db)).toBe(false);
   });
 
   it('names the catalog file and the offending entry when the catalog is invalid', async () => {
