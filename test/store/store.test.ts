@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -112,6 +113,19 @@ describe('durable store', () => {
     expect(error).toBeInstanceOf(StoreLockedError);
     expect((error as Error).message).toContain(`process ${process.pid}`);
     expect((error as Error).message).toContain('store test');
+  });
+
+  it('refuses a second writer while another process holds the store', async () => {
+    const db = tempDb();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/crash-writer.ts', db, '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      const error = await Store.open(db, { command: 'second' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreLockedError);
+      expect((error as Error).message).toContain(`process ${child.pid} (crash-writer`);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('takes over a lock left by a process that no longer runs', async () => {
