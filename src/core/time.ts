@@ -40,6 +40,11 @@ export function monthIn(ms: number, zone: string): string {
   return DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM');
 }
 
+/** The calendar date after a date (YYYY-MM-DD). */
+export function nextDate(date: string): string {
+  return DateTime.fromISO(date, { zone: 'utc' }).plus({ days: 1 }).toISODate() ?? '';
+}
+
 /** Whole calendar days from one date to another (both YYYY-MM-DD), immune to DST. */
 export function daysBetween(from: string, to: string): number {
   const a = DateTime.fromISO(from, { zone: 'utc' });

@@ -1,9 +1,10 @@
 // What the store file holds, validated at load, and the steps that bring older files up to date.
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { z } from 'zod';
+import type { Claim, Notification, Preferences } from '../core/claims.js';
 import type { LedgerEntry, Member } from '../core/ledger.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const instant = z.iso.datetime({ offset: false, message: 'must be an ISO-8601 UTC instant' });
 const date = z.iso.date('must be a date YYYY-MM-DD');
@@ -38,20 +39,66 @@ export const entrySchema = z.strictObject({
   bonusFor: z.string().optional(),
 }) satisfies z.ZodType<LedgerEntry>;
 
+const optionalString = z.string().optional();
+
+export const claimSchema = z.strictObject({
+  id: z.string().min(1),
+  kind: z.enum(['action', 'attendance']),
+  submittedBy: z.string().min(1),
+  submittedAt: instant,
+  action: z.string().min(1),
+  dates: z.array(date).min(1),
+  evidence: optionalString,
+  details: optionalString,
+  title: optionalString,
+  role: z.enum(['trainer', 'participant']).optional(),
+  attendees: z.array(z.string()).optional(),
+  status: z.enum(['pending', 'approved', 'rejected']),
+  decidedBy: optionalString,
+  decidedAt: instant.optional(),
+  reason: optionalString,
+  points: z.number().int().optional(),
+  days: z.number().int().optional(),
+  credited: z.array(z.string()).optional(),
+  notCredited: z.array(z.string()).optional(),
+}) satisfies z.ZodType<Claim>;
+
+export const notificationSchema = z.strictObject({
+  id: z.string().min(1),
+  memberId: z.string().min(1),
+  kind: z.literal('claim-decision'),
+  createdAt: instant,
+  claimId: z.string().min(1),
+  status: z.enum(['pending', 'approved', 'rejected']),
+  points: z.number().int(),
+  reason: optionalString,
+  sentAt: instant.optional(),
+}) satisfies z.ZodType<Notification>;
+
+export const preferencesSchema = z.strictObject({
+  id: z.string().min(1),
+  leaderboardOptOut: z.boolean().optional(),
+}) satisfies z.ZodType<Preferences>;
+
 /**
- * The collections and their record schemas. Every collection is keyed by `id`; later features
- * (claims, conversation references, the notification outbox, partners) add a collection here and a
- * migration step below.
+ * The collections and their record schemas. Every collection is keyed by `id`; a new kind of record
+ * adds a collection here and a migration step below.
  */
 export const collections = {
   members: memberSchema,
   ledger: entrySchema,
+  claims: claimSchema,
+  notifications: notificationSchema,
+  preferences: preferencesSchema,
 } as const;
 
 export type CollectionName = keyof typeof collections;
 export interface Records {
   members: Member;
   ledger: LedgerEntry;
+  claims: Claim;
+  notifications: Notification;
+  preferences: Preferences;
 }
 export const collectionNames = Object.keys(collections) as CollectionName[];
 
@@ -65,17 +112,19 @@ const snapshotHeader = z.strictObject({
   journal: z.number().int().nonnegative(),
   members: z.array(z.unknown()),
   ledger: z.array(z.unknown()),
+  claims: z.array(z.unknown()),
+  notifications: z.array(z.unknown()),
+  preferences: z.array(z.unknown()),
 });
 
-export interface Snapshot {
-  schemaVersion: typeof SCHEMA_VERSION;
-  seq: number;
-  journal: number;
-  members: Member[];
-  ledger: LedgerEntry[];
-}
+export type Snapshot = { schemaVersion: typeof SCHEMA_VERSION; seq: number; journal: number } & { [C in CollectionName]: Records[C][] };
 
-export const emptySnapshot = (): Snapshot => ({ schemaVersion: SCHEMA_VERSION, seq: 0, journal: 0, members: [], ledger: [] });
+export const emptySnapshot = (): Snapshot => ({
+  schemaVersion: SCHEMA_VERSION,
+  seq: 0,
+  journal: 0,
+  ...(Object.fromEntries(collectionNames.map((name) => [name, []])) as unknown as { [C in CollectionName]: Records[C][] }),
+});
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -140,6 +189,8 @@ type Migration = (data: Record<string, unknown>) => Record<string, unknown>;
 const migrations: Record<number, Migration> = {
   // Schema 0 is a plain lowdb file, { members, ledger }, with no version, sequence or journal.
   0: (data) => ({ schemaVersion: 1, seq: 0, journal: 0, members: data.members ?? [], ledger: data.ledger ?? [] }),
+  // Schema 2 adds claims, notifications for members, and members' preferences.
+  1: (data) => ({ ...data, schemaVersion: 2, claims: [], notifications: [], preferences: [] }),
 };
 
 export type MigrationResult = { ok: true; data: unknown; from: number } | { ok: false; message: string };

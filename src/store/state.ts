@@ -1,5 +1,6 @@
 // The store's data in memory: one map per collection plus the indexes queries need. Puts can be
 // undone, so a transaction that fails part-way leaves nothing behind.
+import type { Claim, Notification, Preferences } from '../core/claims.js';
 import type { LedgerEntry, Member } from '../core/ledger.js';
 import type { LedgerView } from '../core/records.js';
 import { collectionNames, type CollectionName, type Records, type Snapshot } from './schema.js';
@@ -25,9 +26,14 @@ class Interner {
 
 const NO_INPUTS = Object.freeze({});
 
+type Maps = { readonly [C in CollectionName]: Map<string, Records[C]> };
+
 export class State implements LedgerView {
   readonly members = new Map<string, Member>();
   readonly ledger = new Map<string, LedgerEntry>();
+  readonly claims = new Map<string, Claim>();
+  readonly notifications = new Map<string, Notification>();
+  readonly preferences = new Map<string, Preferences>();
   private readonly emails = new Map<string, string>();
   private readonly byMember = new Map<string, LedgerEntry[]>();
   private readonly reversals = new Map<string, LedgerEntry>();
@@ -35,8 +41,7 @@ export class State implements LedgerView {
 
   static from(snapshot: Snapshot): State {
     const state = new State();
-    for (const member of snapshot.members) state.put(['members', member]);
-    for (const entry of snapshot.ledger) state.put(['ledger', entry]);
+    for (const name of collectionNames) for (const record of snapshot[name]) state.put([name, record] as Put);
     return state;
   }
 
@@ -61,39 +66,58 @@ export class State implements LedgerView {
     return this.reversals.get(entryId);
   }
 
-  /** Applies one put; returns the member it replaced, if any. The ledger is append-only. */
-  put(put: Put): Member | undefined {
-    if (put[0] === 'members') {
-      const previous = this.members.get(put[1].id);
-      this.setMember(put[1], previous);
-      return previous;
+  /** Applies one put; returns the record it replaced, if any. The ledger is append-only. */
+  put(put: Put): Put[1] | undefined {
+    switch (put[0]) {
+      case 'members': {
+        const previous = this.members.get(put[1].id);
+        this.setMember(put[1], previous);
+        return previous;
+      }
+      case 'ledger': {
+        const entry = this.share(put[1]);
+        if (this.ledger.has(entry.id)) throw new DuplicateLedgerIdError(`ledger entry ${entry.id} is written twice`);
+        this.ledger.set(entry.id, entry);
+        const list = this.byMember.get(entry.memberId);
+        if (list) list.push(entry);
+        else this.byMember.set(entry.memberId, [entry]);
+        if (entry.reverses !== undefined) this.reversals.set(entry.reverses, entry);
+        return undefined;
+      }
+      default: {
+        const map = (this as Maps)[put[0]] as Map<string, Put[1]>;
+        const previous = map.get(put[1].id);
+        map.set(put[1].id, put[1]);
+        return previous;
+      }
     }
-    const entry = this.share(put[1]);
-    if (this.ledger.has(entry.id)) throw new DuplicateLedgerIdError(`ledger entry ${entry.id} is written twice`);
-    this.ledger.set(entry.id, entry);
-    const list = this.byMember.get(entry.memberId);
-    if (list) list.push(entry);
-    else this.byMember.set(entry.memberId, [entry]);
-    if (entry.reverses !== undefined) this.reversals.set(entry.reverses, entry);
-    return undefined;
   }
 
   /** Takes back the latest put, given what put() returned for it. */
-  undo(put: Put, replaced: Member | undefined): void {
-    if (put[0] === 'members') {
-      if (replaced) this.setMember(replaced, put[1]);
-      else {
-        this.members.delete(put[1].id);
-        this.emails.delete(put[1].email.toLowerCase());
+  undo(put: Put, replaced: Put[1] | undefined): void {
+    switch (put[0]) {
+      case 'members':
+        if (replaced) this.setMember(replaced as Member, put[1]);
+        else {
+          this.members.delete(put[1].id);
+          this.emails.delete(put[1].email.toLowerCase());
+        }
+        return;
+      case 'ledger': {
+        const entry = put[1];
+        this.ledger.delete(entry.id);
+        const own = this.byMember.get(entry.memberId);
+        const at = own?.lastIndexOf(entry) ?? -1;
+        if (own && at >= 0) own.splice(at, 1);
+        if (entry.reverses !== undefined) this.reversals.delete(entry.reverses);
+        return;
       }
-      return;
+      default: {
+        const map = (this as Maps)[put[0]] as Map<string, Put[1]>;
+        if (replaced) map.set(put[1].id, replaced);
+        else map.delete(put[1].id);
+      }
     }
-    const entry = put[1];
-    this.ledger.delete(entry.id);
-    const own = this.byMember.get(entry.memberId);
-    const at = own?.lastIndexOf(entry) ?? -1;
-    if (own && at >= 0) own.splice(at, 1);
-    if (entry.reverses !== undefined) this.reversals.delete(entry.reverses);
   }
 
   private share(entry: LedgerEntry): LedgerEntry {
@@ -114,9 +138,9 @@ export class State implements LedgerView {
   }
 
   /** The collections as arrays, for a snapshot. Records are never mutated, so this is a consistent copy. */
-  collections(): Pick<Snapshot, CollectionName> {
+  collections(): { [C in CollectionName]: Records[C][] } {
     const out = {} as Record<CollectionName, unknown[]>;
-    for (const name of collectionNames) out[name] = [...this[name].values()];
-    return out as Pick<Snapshot, CollectionName>;
+    for (const name of collectionNames) out[name] = [...(this as Maps)[name].values()];
+    return out as { [C in CollectionName]: Records[C][] };
   }
 }

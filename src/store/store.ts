@@ -14,8 +14,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { DurableJsonFile, fsyncDir, StoreFileError } from './durable-file.js';
 import { acquireLock, type Lock } from './lock.js';
-import { checkJournalRecord, checkSnapshot, emptySnapshot, migrate, type Snapshot } from './schema.js';
-import type { Member } from '../core/ledger.js';
+import { checkJournalRecord, checkSnapshot, emptySnapshot, migrate, SCHEMA_VERSION, type Snapshot } from './schema.js';
 import { DuplicateLedgerIdError, State, type Put } from './state.js';
 
 export { StoreFileError } from './durable-file.js';
@@ -321,7 +320,7 @@ export class Store {
   }
 
   private capture(): Snapshot {
-    return { schemaVersion: 1, seq: this.seq, journal: this.generation, ...this.state.collections() };
+    return { schemaVersion: SCHEMA_VERSION, seq: this.seq, journal: this.generation, ...this.state.collections() };
   }
 
   /**
@@ -410,8 +409,8 @@ async function writeRecords(handle: FileHandle, records: readonly { seq: number;
 /** What a transaction sees and writes: the live data, with every put recorded and undoable. */
 export class Transaction {
   readonly puts: Put[] = [];
-  /** The members that puts replaced, by position in puts: all that is needed to undo. */
-  private readonly replaced = new Map<number, Member>();
+  /** The records that puts replaced, by position in puts: all that is needed to undo. */
+  private readonly replaced = new Map<number, Put[1]>();
 
   constructor(readonly view: State) {}
 

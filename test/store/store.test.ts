@@ -161,7 +161,20 @@ describe('durable store', () => {
     expect(hash(db)).toBe(before);
     const store = await openStore(db);
     await store.close();
-    expect(JSON.parse(readFileSync(db, 'utf8')).schemaVersion).toBe(1);
+    expect(JSON.parse(readFileSync(db, 'utf8'))).toMatchObject({ schemaVersion: 2, members: [member(1)], claims: [], notifications: [], preferences: [] });
+  });
+
+  it('migrates schema 1 (members and ledger) to schema 2 with empty claims, notifications and preferences', async () => {
+    const db = tempDb();
+    writeFileSync(db, JSON.stringify({ schemaVersion: 1, seq: 4, journal: 2, members: [member(1)], ledger: [entry('e1')] }));
+    const state = await readStore(db);
+    expect(state.entry('e1')?.points).toBe(10);
+    expect(state.claims.size).toBe(0);
+    const store = await openStore(db);
+    await store.transact((tx) => tx.put(['preferences', { id: 'm1', leaderboardOptOut: true }]));
+    await store.close();
+    expect((await readStore(db)).preferences.get('m1')).toEqual({ id: 'm1', leaderboardOptOut: true });
+    expect(JSON.parse(readFileSync(db, 'utf8')).schemaVersion).toBe(2);
   });
 
   const broken: [string, string, string][] = [
