@@ -1,19 +1,32 @@
-// The composition root: configuration, catalog and store, and a clean stop on SIGTERM/SIGINT.
-// The Teams bot and its HTTP server are wired in here as they arrive.
+// The composition root: configuration, catalog, store, and the bot's HTTP server; a clean stop on
+// SIGTERM/SIGINT (stop taking requests, finish those in flight and the pending writes, exit 0).
+import { pino } from 'pino';
 import { loadCatalog } from './catalog-file.js';
 import { readConfig } from './config.js';
+import { startServer } from './server.js';
 import { Store } from './store/store.js';
 
-const config = readConfig();
+let config;
+try {
+  config = readConfig();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+const log = pino({ level: config.logLevel });
+
 let store: Store;
+let server: Awaited<ReturnType<typeof startServer>>;
 try {
   const catalog = loadCatalog(config.rulesFile);
   store = await Store.open(config.dbFile, { command: 'npm start' });
-  console.log(
-    `DevOps Points: catalog "${catalog.edition}" (${catalog.actions.length} actions, ${catalog.timeZone}); ` +
-      `store ${store.file} with ${store.state.members.size} members and ${store.state.ledger.size} entries. Ready.`,
+  server = await startServer({ config, store, catalog, log });
+  log.info(
+    { catalog: catalog.edition, store: store.file, members: store.state.members.size, entries: store.state.ledger.size },
+    `DevOps Points bot ready on ${server.url}/api/messages`,
   );
 } catch (error) {
+  // Configuration, catalog and store problems are sentences meant for the person starting the bot.
   console.error((error as Error).message);
   process.exit(1);
 }
@@ -22,11 +35,11 @@ let stopping = false;
 async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  console.log(`${signal}: finishing pending writes`);
+  log.info({ signal }, 'stopping: finishing requests in flight and pending writes');
+  await server.close();
   await store.close();
+  log.info('stopped');
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
-// Hold the store (and its lock) until told to stop.
-setInterval(() => undefined, 1 << 30);

@@ -48,6 +48,8 @@ const catalogSchema = z.strictObject({
   edition: z.string().min(1),
   effectiveFrom: z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD'),
   timeZone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as Europe/Brussels'),
+  /** What the program brings, for /levels (devops-benefits.md). */
+  benefits: z.array(z.string().min(1)).default([]),
   levels: z.array(level).length(3),
   actions: z.array(actionRule).min(1),
 });

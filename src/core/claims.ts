@@ -44,6 +44,8 @@ export interface Notification {
   status: ClaimStatus;
   points: number;
   reason?: string;
+  /** Attendance: listed people who were not credited because they are not enrolled. */
+  notCredited?: string[];
   sentAt?: string;
 }
 
@@ -213,6 +215,7 @@ function notification(claim: Claim, memberId: string, points: number, at: string
     status: claim.status,
     points,
     ...(claim.reason !== undefined && { reason: claim.reason }),
+    ...(claim.notCredited?.length && { notCredited: claim.notCredited }),
   };
 }
 

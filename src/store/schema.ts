@@ -72,6 +72,7 @@ export const notificationSchema = z.strictObject({
   status: z.enum(['pending', 'approved', 'rejected']),
   points: z.number().int(),
   reason: optionalString,
+  notCredited: z.array(z.string()).optional(),
   sentAt: instant.optional(),
 }) satisfies z.ZodType<Notification>;
 

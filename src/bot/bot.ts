@@ -1,0 +1,101 @@
+// The Teams glue: turns activities into BotApp calls and replies into activities. Identity and role
+// come from the activity only.
+import {
+  MessageFactory,
+  TeamsActivityHandler,
+  TeamsInfo,
+  TurnContext,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type Activity,
+} from 'botbuilder';
+import type { Logger } from 'pino';
+import type { Member } from '../core/ledger.js';
+import type { BotApp, Caller, Reply } from './app.js';
+import { attachment, messageCard } from './cards.js';
+
+const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+export class PointsBot extends TeamsActivityHandler {
+  constructor(
+    private readonly app: BotApp,
+    private readonly admins: ReadonlySet<string>,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.onMessage(async (context, next) => {
+      await this.message(context);
+      await next();
+    });
+  }
+
+  /** The member behind the activity: by AAD object id, else by the email Teams knows for the user. */
+  private async caller(context: TurnContext): Promise<Caller> {
+    const from = context.activity.from;
+    const userId = from.aadObjectId ?? from.id;
+    const state = this.app.deps.store.state;
+    let member: Member | undefined = state.member(userId);
+    let email: string | undefined;
+    if (!member) {
+      email = await this.emailOf(context);
+      member = email ? state.memberByEmail(email) : undefined;
+    }
+    return {
+      userId,
+      name: from.name ?? '',
+      ...(email !== undefined && { email }),
+      isAdmin: this.admins.has(userId.toLowerCase()),
+      ...(member && { member }),
+    };
+  }
+
+  private async emailOf(context: TurnContext): Promise<string | undefined> {
+    try {
+      const account = await TeamsInfo.getMember(context, context.activity.from.id);
+      return account.email ?? account.userPrincipalName ?? undefined;
+    } catch (error) {
+      this.log.debug({ err: error, user: context.activity.from.id }, 'no email for the user from Teams');
+      return undefined;
+    }
+  }
+
+  private async message(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const caller = await this.caller(context);
+    let reply: Reply;
+    if (isRecord(activity.value)) {
+      // An Action.Submit fallback: the card's data (with its inputs) arrives as the message value.
+      reply = await this.app.action(caller, activity.value.verb, activity.value);
+    } else if (activity.value !== undefined && !activity.text) {
+      reply = { text: 'That card submission could not be read. Type **help** for what I can do.' };
+    } else {
+      reply = await this.app.command(caller, commandText(activity));
+    }
+    await send(context, reply);
+  }
+
+  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const caller = await this.caller(context);
+    const action: Record<string, unknown> = isRecord(invokeValue.action) ? (invokeValue.action as unknown as Record<string, unknown>) : {};
+    const data = isRecord(action.data) ? action.data : {};
+    const reply = await this.app.action(caller, action.verb, data);
+    // The card is replaced in place by the outcome.
+    const card = reply.cards?.[0] ?? messageCard({ title: reply.text ?? 'Done.' });
+    return { statusCode: 200, type: ADAPTIVE_CARD, value: card as unknown as AdaptiveCardInvokeResponse['value'] };
+  }
+}
+
+/** The typed text without the bot's mention (group chats and channels) or any leftover mention tag. */
+function commandText(activity: Activity): string {
+  const text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
+  return text.replace(/<at>[^<]*<\/at>/g, ' ').trim();
+}
+
+async function send(context: TurnContext, reply: Reply): Promise<void> {
+  const activities: Partial<Activity>[] = [];
+  if (reply.text) activities.push(MessageFactory.text(reply.text));
+  for (const card of reply.cards ?? []) activities.push(MessageFactory.attachment(attachment(card)));
+  if (activities.length > 0) await context.sendActivities(activities);
+}

@@ -1,0 +1,121 @@
+// Card templates (*.card.json, Adaptive Cards 1.5) and one typed render function each.
+import { Template } from 'adaptivecards-templating';
+import type { Attachment } from 'botbuilder';
+import { CardFactory } from 'botbuilder';
+import type { Catalog } from '../core/catalog.js';
+import type { Claim, FieldErrors } from '../core/claims.js';
+import type { LedgerEntry, Member } from '../core/ledger.js';
+import type { StatusReport } from '../core/lifecycle.js';
+import { dateIn } from '../core/time.js';
+import attendanceTemplate from './cards/attendance.card.json' with { type: 'json' };
+import claimTemplate from './cards/claim.card.json' with { type: 'json' };
+import messageTemplate from './cards/message.card.json' with { type: 'json' };
+import reviewTemplate from './cards/review.card.json' with { type: 'json' };
+import statusTemplate from './cards/status.card.json' with { type: 'json' };
+
+export type Card = Record<string, unknown>;
+
+function expand(template: object, data: object): Card {
+  return new Template(template).expand({ $root: data }) as Card;
+}
+
+export function attachment(card: Card): Attachment {
+  return CardFactory.adaptiveCard(card);
+}
+
+const number = (n: number) => n.toLocaleString('en-US');
+const signed = (n: number) => (n > 0 ? `+${number(n)}` : number(n));
+
+export function levelName(catalog: Catalog, id: string | null): string {
+  return catalog.levels.find((l) => l.id === id)?.name ?? 'no level yet';
+}
+
+export function entryTitle(catalog: Catalog, entry: LedgerEntry): string {
+  const title = catalog.byId.get(entry.action)?.title ?? entry.action;
+  return entry.reverses !== undefined ? `Correction: ${title}` : title;
+}
+
+export function statusCard(catalog: Catalog, member: Member, report: StatusReport, entries: readonly LedgerEntry[]): Card {
+  const zone = catalog.timeZone;
+  const status = levelName(catalog, report.status);
+  const next = catalog.levels.find((l) => l.id === report.nextLevel);
+  const floor = catalog.levels.find((l) => l.id === report.status)?.threshold ?? 0;
+  const progress = next ? Math.min(1, Math.max(0, (report.points - 0) / next.threshold)) : 1;
+  const filled = Math.max(1, Math.round(progress * 100));
+  const renewal = report.year.endDate;
+  return expand(statusTemplate, {
+    name: member.name,
+    statusText: report.status ? `DevOps ${status}` : 'No DevOps level yet',
+    pointsText: number(report.points),
+    progressText: next
+      ? `${number(report.pointsToNextLevel ?? 0)} more points this year to reach ${next.name} (${number(next.threshold)})`
+      : `${status}: the top level. ${number(report.points)} of ${number(floor)} points this year.`,
+    filled,
+    empty: Math.max(1, 100 - filled),
+    yearText: `${report.year.startDate} to ${renewal} (year ${report.year.index + 1})`,
+    keepText: report.status
+      ? report.toKeepStatus > 0
+        ? `${number(report.toKeepStatus)} more points by ${renewal} to keep ${status}`
+        : `${status} is secured for your renewal on ${renewal}`
+      : `Reach ${catalog.levels[0]!.name} with ${number(catalog.levels[0]!.threshold)} points`,
+    renewalText: `${renewal}, in ${report.daysToRenewal} day${report.daysToRenewal === 1 ? '' : 's'}`,
+    entries: entries.map((e) => ({ date: dateIn(Date.parse(e.at), zone), title: entryTitle(catalog, e), points: signed(e.points) })),
+  });
+}
+
+export interface MessageCard {
+  title: string;
+  lines?: string[];
+  facts?: { title: string; value: string }[];
+  tone?: 'good' | 'attention' | 'default';
+}
+
+export function messageCard(message: MessageCard): Card {
+  return expand(messageTemplate, {
+    title: message.title,
+    lines: message.lines ?? [],
+    facts: message.facts ?? [],
+    color: message.tone === 'good' ? 'Good' : message.tone === 'attention' ? 'Attention' : 'Default',
+  });
+}
+
+/** The actions a member can claim by hand: everything but automatic bonuses. */
+export function claimableActions(catalog: Catalog): { title: string; value: string }[] {
+  return catalog.actions.filter((a) => a.kind !== 'bonus').map((a) => ({ title: a.title, value: a.id }));
+}
+
+export function claimCard(catalog: Catalog, cardId: string, values: Record<string, unknown> = {}, errors: FieldErrors = {}): Card {
+  return expand(claimTemplate, { cardId, actions: claimableActions(catalog), values, errors });
+}
+
+export function attendanceCard(cardId: string, values: Record<string, unknown> = {}, errors: FieldErrors = {}): Card {
+  return expand(attendanceTemplate, { cardId, values, errors });
+}
+
+export function claimFacts(catalog: Catalog, claim: Claim, submitter: Member | undefined): { title: string; value: string }[] {
+  const facts = [
+    { title: 'Claim', value: claim.id },
+    { title: 'From', value: submitter ? `${submitter.name} <${submitter.email}>` : claim.submittedBy },
+    { title: 'Action', value: catalog.byId.get(claim.action)?.title ?? claim.action },
+    { title: claim.dates.length > 1 ? `Days (${claim.dates.length})` : 'Date', value: claim.dates.join(', ') },
+  ];
+  if (claim.title) facts.push({ title: 'Title', value: claim.title });
+  if (claim.role) facts.push({ title: 'Role', value: claim.role });
+  if (claim.attendees?.length) facts.push({ title: 'Also attended', value: claim.attendees.join(', ') });
+  if (claim.evidence) facts.push({ title: 'Evidence', value: claim.evidence });
+  if (claim.details) facts.push({ title: 'Details', value: claim.details });
+  return facts;
+}
+
+export function reviewCard(catalog: Catalog, claim: Claim, submitter: Member | undefined, error?: string): Card {
+  const rule = catalog.byId.get(claim.action);
+  const ranged = rule && (rule.kind === 'range' || (rule.kind === 'split' && rule.points === undefined)) ? rule : undefined;
+  return expand(reviewTemplate, {
+    heading: `Claim by ${submitter?.name ?? claim.submittedBy}`,
+    facts: claimFacts(catalog, claim, submitter),
+    claimId: claim.id,
+    ...(error !== undefined && { error }),
+    ...(ranged && { pointsLabel: `Points (${ranged.min} to ${ranged.max})`, min: ranged.min, max: ranged.max }),
+    ...(rule?.kind === 'per-day' && claim.kind === 'action' && { daysLabel: 'Days', days: 1 }),
+  });
+}

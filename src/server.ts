@@ -1,0 +1,115 @@
+// The HTTP server: Bot Framework messages through CloudAdapter, and a health check. The only file
+// besides src/bot/ that knows botbuilder.
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import type { Logger } from 'pino';
+import restify from 'restify';
+import { z } from 'zod';
+import { BotApp } from './bot/app.js';
+import { PointsBot } from './bot/bot.js';
+import type { Config } from './config.js';
+import type { Catalog } from './core/catalog.js';
+import type { Store } from './store/store.js';
+
+const MAX_BODY = 256 * 1024;
+
+/** The activity types of the Bot Framework protocol; anything else is refused with 400. */
+const ACTIVITY_TYPES = [
+  'message', 'contactRelationUpdate', 'conversationUpdate', 'typing', 'endOfConversation', 'event', 'invoke',
+  'deleteUserData', 'messageUpdate', 'messageDelete', 'installationUpdate', 'messageReaction', 'suggestion',
+  'trace', 'handoff', 'command', 'commandResult',
+] as const;
+
+const account = z.looseObject({ id: z.string().min(1).max(1000) });
+/** What the bot needs to answer at all; CloudAdapter checks the rest. */
+const activityShape = z.looseObject({
+  type: z.enum(ACTIVITY_TYPES, { error: 'is not a Bot Framework activity type' }),
+  serviceUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000),
+  channelId: z.string().min(1).max(100),
+  from: account,
+  conversation: account,
+  recipient: account.optional(),
+  text: z.string().max(100_000).optional(),
+});
+
+export interface ServerOptions {
+  config: Config;
+  store: Store;
+  catalog: Catalog;
+  log: Logger;
+  now?: () => number;
+  /** Where to listen; default: all interfaces with Bot Framework credentials, loopback in local mode. */
+  host?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  /** Stops taking requests and waits for those in flight. */
+  close(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { config, store, catalog, log } = options;
+  const auth = new ConfigurationBotFrameworkAuthentication(config.credentials as ConfigurationBotFrameworkAuthenticationOptions);
+  const adapter = new CloudAdapter(auth);
+  adapter.onTurnError = async (context, error) => {
+    log.error({ err: error, activity: context.activity.id, conversation: context.activity.conversation?.id }, 'turn failed');
+    await context.sendActivity('Sorry, something went wrong on my side. Please try again in a moment.').catch(() => undefined);
+  };
+  const app = new BotApp({ store, catalog, now: options.now ?? Date.now });
+  const bot = new PointsBot(app, config.admins, log);
+
+  const server = restify.createServer({ name: 'devops-points', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY, mapParams: false, mapFiles: false, rejectUnknown: true }));
+
+  let inFlight = 0;
+  let stopping = false;
+  server.pre((req, res, next) => {
+    if (stopping) {
+      res.header('Connection', 'close');
+      res.send(503, { error: 'The bot is stopping.' });
+      return next(false);
+    }
+    inFlight += 1;
+    res.once('finish', () => (inFlight -= 1));
+    return next();
+  });
+
+  server.get('/healthz', (_req, res, next) => {
+    res.send(200, { status: 'ok', members: store.state.members.size, entries: store.state.ledger.size });
+    return next();
+  });
+
+  server.post('/api/messages', async (req, res) => {
+    const checked = activityShape.safeParse(req.body);
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      res.send(400, { error: `Not a Bot Framework activity: ${issue.path.join('.') || 'body'} ${issue.message}` });
+      return;
+    }
+    try {
+      await adapter.process(req, res, (context) => bot.run(context));
+    } catch (error) {
+      // CloudAdapter answers what it can; this is for what it throws before answering.
+      log.warn({ err: error }, 'activity refused');
+      if (!res.headersSent) res.send(400, { error: `Not a Bot Framework activity: ${(error as Error).message.slice(0, 300)}` });
+    }
+  });
+
+  const host = options.host ?? (config.credentials.MicrosoftAppId ? '0.0.0.0' : '127.0.0.1');
+  await new Promise<void>((resolve) => server.listen(config.port, host, resolve));
+  const address = server.address();
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+  log.info({ url, local: !config.credentials.MicrosoftAppId }, 'listening');
+
+  return {
+    url,
+    async close() {
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.server.closeIdleConnections();
+      while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      server.server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,112 @@
+// The real server on 127.0.0.1 with a temp store, and activity builders for the tests.
+import { pino } from 'pino';
+import { loadCatalog } from '../../src/catalog-file.js';
+import { readConfig, type BotCredentials } from '../../src/config.js';
+import { importRecords } from '../../src/services/import-records.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { Store } from '../../src/store/store.js';
+import { StubConnector, type TeamsUser } from './connector.js';
+import { tempDb } from './temp.js';
+
+export const NOW = Date.parse('2026-11-23T12:00:00Z');
+
+export interface BotHarness {
+  url: string;
+  store: Store;
+  connector: StubConnector;
+  server: RunningServer;
+  post(activity: unknown, headers?: Record<string, string>): Promise<{ status: number; body: unknown }>;
+  close(): Promise<void>;
+}
+
+export async function startBot(options: { seed?: unknown[]; admins?: string[]; credentials?: BotCredentials; users?: TeamsUser[] } = {}): Promise<BotHarness> {
+  const connector = await new StubConnector().start();
+  for (const user of options.users ?? []) connector.users.set(user.id, user);
+  const catalog = loadCatalog(readConfig({}).rulesFile);
+  const store = await Store.open(tempDb('bot-'), { command: 'bot test' });
+  if (options.seed) {
+    const result = await importRecords(store, catalog, options.seed.map((value, i) => ({ index: i + 1, value })), { source: 'import', by: 'test' });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  }
+  const config = { ...readConfig({ PORT: '0', LOG_LEVEL: 'silent' }), admins: new Set((options.admins ?? []).map((a) => a.toLowerCase())), credentials: options.credentials ?? {} };
+  const server = await startServer({ config, store, catalog, log: pino({ level: 'silent' }), now: () => NOW, host: '127.0.0.1' });
+  return {
+    url: server.url,
+    store,
+    connector,
+    server,
+    async post(activity, headers = {}) {
+      const response = await fetch(`${server.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof activity === 'string' ? activity : JSON.stringify(activity),
+      });
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : null;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, body };
+    },
+    async close() {
+      await server.close();
+      await store.close();
+      await connector.stop();
+    },
+  };
+}
+
+let counter = 0;
+
+export interface Speaker {
+  id: string;
+  aadObjectId: string;
+  name: string;
+}
+
+export function activity(harness: BotHarness, from: Speaker, fields: Record<string, unknown>, conversation = { id: `conv-${from.id}`, conversationType: 'personal' }) {
+  counter += 1;
+  return {
+    type: 'message',
+    id: `act-${counter}`,
+    channelId: 'msteams',
+    serviceUrl: harness.connector.url,
+    timestamp: new Date(NOW).toISOString(),
+    from,
+    recipient: { id: '28:bot', name: 'DevOps Points' },
+    conversation,
+    channelData: { tenant: { id: 'tenant-1' } },
+    ...fields,
+  };
+}
+
+export const message = (h: BotHarness, from: Speaker, text: string) => activity(h, from, { text });
+
+export function invoke(h: BotHarness, from: Speaker, verb: string, data: Record<string, unknown>) {
+  return activity(h, from, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } });
+}
+
+/** Every TextBlock and fact text of a card, joined: what a person would read. */
+export function cardText(card: unknown): string {
+  const parts: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const o = node as Record<string, unknown>;
+      if (o.type === 'TextBlock' && typeof o.text === 'string') parts.push(o.text);
+      if (typeof o.title === 'string' && typeof o.value === 'string') parts.push(`${o.title}: ${o.value}`);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(card);
+  return parts.join('\n');
+}
+
+/** What the bot sent, as text a person would read (message text and card text). */
+export function readable(activities: Record<string, unknown>[]): string {
+  return activities
+    .map((a) => [typeof a.text === 'string' ? a.text : '', ...((a.attachments as { content: unknown }[] | undefined) ?? []).map((att) => cardText(att.content))].join('\n'))
+    .join('\n---\n');
+}
