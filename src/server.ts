@@ -29,7 +29,15 @@ const activityShape = z.looseObject({
   conversation: account,
   recipient: account.optional(),
   text: z.string().max(100_000).optional(),
-});
+}).refine(
+  // Universal Actions: the card action must be there for the handler to have anything to do.
+  (a) => a.type !== 'invoke' || a.name !== 'adaptiveCard/action' || (isObject(a.value) && isObject(a.value.action)),
+  { message: 'an adaptiveCard/action invoke needs value.action', path: ['value'] },
+);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
 
 export interface ServerOptions {
   config: Config;
