@@ -1,0 +1,83 @@
+// npm start's process: starts on an empty store with no set-up, answers, and stops cleanly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readStore } from '../../src/store/store.js';
+import { StubConnector } from '../support/connector.js';
+import { tempDb } from '../support/temp.js';
+
+let child: ChildProcess | undefined;
+let connector: StubConnector | undefined;
+afterEach(async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  await connector?.stop();
+});
+
+function start(env: Record<string, string>): Promise<{ url: string; output: () => string }> {
+  child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    child!.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output);
+      if (ready) resolve({ url: ready[1]!, output: () => output });
+    });
+    child!.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child!.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
+  });
+}
+
+const exited = (process: ChildProcess) => new Promise<number | null>((resolve) => process.once('exit', (code) => resolve(code)));
+
+describe('the bot process', () => {
+  it('runs on a new store in local mode, answers, and on SIGTERM finishes its writes and exits 0', async () => {
+    connector = await new StubConnector().start();
+    connector.users.set('29:eve', { id: '29:eve', name: 'Eve', aadObjectId: 'aad-eve', email: 'eve@example.com' });
+    const db = tempDb('main-');
+    const { url } = await start({ DB_FILE: db });
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok', members: 0, entries: 0 });
+    const response = await fetch(`${url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'message',
+        id: 'a1',
+        channelId: 'msteams',
+        serviceUrl: connector.url,
+        from: { id: '29:eve', aadObjectId: 'aad-eve', name: 'Eve' },
+        recipient: { id: '28:bot' },
+        conversation: { id: 'conv-eve' },
+        text: 'join',
+      }),
+    });
+    expect(response.status).toBe(200);
+    const stopped = exited(child!);
+    child!.kill('SIGTERM');
+    expect(await stopped).toBe(0);
+    expect(existsSync(`${db}.lock`)).toBe(false);
+    expect((await readStore(db)).member('aad-eve')?.email).toBe('eve@example.com');
+  });
+
+  it('refuses to start with a sentence when the configuration is wrong', async () => {
+    const db = tempDb('main-');
+    const output = await start({ DB_FILE: db, PORT: 'eighty' }).then(
+      () => 'started',
+      (error: Error) => error.message,
+    );
+    expect(output).toContain('exited with 1');
+    expect(output).toContain('PORT must be a port number from 0 to 65535, not "eighty".');
+  });
+
+  it('refuses to start when another process holds the store', async () => {
+    const db = tempDb('main-');
+    await start({ DB_FILE: db });
+    const first = child!;
+    const second = await start({ DB_FILE: db }).then(
+      () => 'started',
+      (error: Error) => error.message,
+    );
+    expect(second).toContain('exited with 1');
+    expect(second).toMatch(/already open for writing by process \d+ \(npm start/);
+    first.kill('SIGKILL');
+  });
+});
