@@ -2,57 +2,14 @@
 // Each phase runs in its own process, as in production (the CLI imports; the bot loads, queries and
 // writes), and reports its own peak RSS.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { generate } from './generate.js';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000);
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 200_000);
-
-// Actions a generator can repeat freely (no once-a-year rule), with the inputs they need.
-const ACTIONS: [string, Record<string, number>][] = [
-  ['qa.ask', {}],
-  ['qa.answer', {}],
-  ['qa.upvote-received', {}],
-  ['qa.comment', {}],
-  ['qa.downvote-received', {}],
-  ['course.enroll', {}],
-  ['course.complete', {}],
-  ['course.mini-quiz', {}],
-  ['feedback.form', {}],
-  ['docs.typo', { points: 30 }],
-  ['training.event', { days: 2 }],
-  ['partner.customer-meeting', { attendees: 3 }],
-];
-
-/** A deterministic pseudo-random sequence, so every run measures the same data. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
-
-function generate(file: string): void {
-  const next = random(42);
-  const lines: string[] = [];
-  const signUps: number[] = [];
-  for (let m = 0; m < MEMBERS; m += 1) {
-    const signUp = Date.UTC(2021, 0, 1) + Math.floor(next() * 4 * 365) * 86_400_000;
-    signUps.push(signUp);
-    const signedUpAt = new Date(signUp).toISOString().slice(0, 10);
-    lines.push(JSON.stringify({ type: 'member', id: `member-${m}`, email: `member${m}@example.com`, name: `Member ${m}`, signedUpAt }));
-  }
-  for (let e = 0; e < ENTRIES; e += 1) {
-    const m = e % MEMBERS;
-    const at = signUps[m]! + 86_400_000 + Math.floor(next() * 600 * 86_400_000);
-    const [action, inputs] = ACTIONS[Math.floor(next() * ACTIONS.length)]!;
-    lines.push(JSON.stringify({ type: 'credit', id: `entry-${e}`, member: `member-${m}`, action, at: new Date(at).toISOString(), ...inputs }));
-  }
-  writeFileSync(file, `${lines.join('\n')}\n`);
-}
 
 // The phases run compiled, as `npm start` and `npm run cli` run the product.
 buildSync({ entryPoints: ['bench/phase.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: 'dist/bench-phase.js', logLevel: 'warning' });
@@ -68,7 +25,7 @@ function phase(name: string, db: string, extra: string[] = []): Record<string, n
 const dir = mkdtempSync(join(tmpdir(), 'bench-'));
 const source = join(dir, 'seed.jsonl');
 const db = join(dir, 'db.json');
-generate(source);
+generate(source, MEMBERS, ENTRIES);
 console.log(`${MEMBERS} members, ${ENTRIES} entries (${(statSync(source).size / 2 ** 20).toFixed(1)} MiB of JSON Lines)\n`);
 
 const imported = phase('import', db, [source]);

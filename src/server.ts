@@ -78,7 +78,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return next(false);
     }
     inFlight += 1;
-    res.once('finish', () => (inFlight -= 1));
+    // 'close' comes both after a full answer and when the client goes away first.
+    res.once('close', () => (inFlight -= 1));
     return next();
   });
 
