@@ -42,17 +42,21 @@ interface YearWalk {
   reached: number;
 }
 
+interface Timed {
+  at: number;
+  points: number;
+}
+
 /** Walks one year's entries (sorted by time) up to an instant; same-instant entries count together. */
-function walkYear(levels: readonly Level[], entries: readonly LedgerEntry[], from: number, until: number, startAt: number): YearWalk & { next: number } {
+function walkYear(levels: readonly Level[], entries: readonly Timed[], from: number, until: number, startAt: number): YearWalk & { next: number } {
   let total = 0;
   let reached = -1;
   let i = startAt;
   while (i < entries.length) {
-    const at = Date.parse(entries[i]!.at);
+    const { at, points } = entries[i]!;
     if (at >= until) break;
-    if (at >= from) total += entries[i]!.points;
-    const nextAt = i + 1 < entries.length ? Date.parse(entries[i + 1]!.at) : Number.NaN;
-    if (nextAt !== at) reached = Math.max(reached, levelIndex(levels, total));
+    if (at >= from) total += points;
+    if (entries[i + 1]?.at !== at) reached = Math.max(reached, levelIndex(levels, total));
     i += 1;
   }
   return { total, reached, next: i };
@@ -64,7 +68,7 @@ export function memberStatus(catalog: Catalog, member: Member, entries: readonly
   const current = membershipYearAt(member.signedUpAt, at, zone);
   if (!current) return null;
   const { levels } = catalog;
-  const sorted = [...entries].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const sorted: Timed[] = entries.map((e) => ({ at: Date.parse(e.at), points: e.points })).sort((a, b) => a.at - b.at);
 
   const outcomes: Outcome[] = [];
   let carried = -1;

@@ -30,9 +30,22 @@ export function endOfDate(date: string, zone: string): number {
   return DateTime.fromISO(date, { zone }).endOf('day').toMillis();
 }
 
+// Dates of ledger instants are asked for again and again (status cards, history, leaderboards), and
+// luxon's zone lookup is the cost: results are kept, like the membership years below.
+const dateCache = new Map<string, Map<number, string>>();
+const DATE_CACHE_LIMIT = 100_000;
+
 /** The calendar date (YYYY-MM-DD) of an instant in the program zone. */
 export function dateIn(ms: number, zone: string): string {
-  return DateTime.fromMillis(ms, { zone }).toISODate() ?? '';
+  let byInstant = dateCache.get(zone);
+  if (!byInstant) dateCache.set(zone, (byInstant = new Map()));
+  let date = byInstant.get(ms);
+  if (date === undefined) {
+    date = DateTime.fromMillis(ms, { zone }).toISODate() ?? '';
+    if (byInstant.size >= DATE_CACHE_LIMIT) byInstant.clear();
+    byInstant.set(ms, date);
+  }
+  return date;
 }
 
 /** The calendar month (YYYY-MM) of an instant in the program zone. */
@@ -45,11 +58,18 @@ export function nextDate(date: string): string {
   return DateTime.fromISO(date, { zone: 'utc' }).plus({ days: 1 }).toISODate() ?? '';
 }
 
+const daysCache = new Map<string, number>();
+
 /** Whole calendar days from one date to another (both YYYY-MM-DD), immune to DST. */
 export function daysBetween(from: string, to: string): number {
-  const a = DateTime.fromISO(from, { zone: 'utc' });
-  const b = DateTime.fromISO(to, { zone: 'utc' });
-  return Math.round(b.diff(a, 'days').days);
+  const key = `${from}/${to}`;
+  let days = daysCache.get(key);
+  if (days === undefined) {
+    days = Math.round(DateTime.fromISO(to, { zone: 'utc' }).diff(DateTime.fromISO(from, { zone: 'utc' }), 'days').days);
+    if (daysCache.size >= DATE_CACHE_LIMIT) daysCache.clear();
+    daysCache.set(key, days);
+  }
+  return days;
 }
 
 /** A point in time given as an instant, or as a date meaning the end of that day in the program zone. */
