@@ -90,12 +90,21 @@ export function claimableActions(catalog: Catalog): { title: string; value: stri
   return catalog.actions.filter((a) => a.kind !== 'bonus').map((a) => ({ title: a.title, value: a.id }));
 }
 
+// The templating engine leaves an expression it cannot resolve as its own text ("${values.title}"),
+// so every input's value is given, empty when there is none.
+const CLAIM_FIELDS = ['action', 'date', 'evidence', 'details'];
+const ATTENDANCE_FIELDS = ['title', 'kind', 'role', 'from', 'to', 'dates', 'attendees', 'evidence'];
+
+function filled(fields: string[], values: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(fields.map((field) => [field, typeof values[field] === 'string' || typeof values[field] === 'number' ? String(values[field]) : '']));
+}
+
 export function claimCard(catalog: Catalog, cardId: string, values: Record<string, unknown> = {}, errors: FieldErrors = {}): Card {
-  return expand(claimTemplate, { cardId, actions: claimableActions(catalog), values, errors });
+  return expand(claimTemplate, { cardId, actions: claimableActions(catalog), values: filled(CLAIM_FIELDS, values), errors });
 }
 
 export function attendanceCard(cardId: string, values: Record<string, unknown> = {}, errors: FieldErrors = {}): Card {
-  return expand(attendanceTemplate, { cardId, values, errors });
+  return expand(attendanceTemplate, { cardId, values: filled(ATTENDANCE_FIELDS, values), errors });
 }
 
 export function claimFacts(catalog: Catalog, claim: Claim, submitter: Member | undefined): { title: string; value: string }[] {

@@ -133,6 +133,16 @@ describe('other member commands', () => {
     expect(await say(ann, 'leaderboard week')).toContain('Use **leaderboard month**');
   });
 
+  it('/claim and /attendance give empty forms with every catalog action to choose from', async () => {
+    expect(await say(ann, 'attendance')).toContain('Training attendance');
+    const claim = await say(ann, 'claim');
+    expect(claim).toContain('Claim DevOps Points');
+    const card = JSON.stringify(bot.connector.sent()[0]!.attachments);
+    expect(card).toContain('"value":"docs.typo"');
+    expect(card).not.toContain('"value":"kata.early"');
+    expect(await say(stranger, 'claim')).toContain('Type **join** to enrol');
+  });
+
   it('/help lists the commands; administrators see theirs too', async () => {
     const member = await say(ann, 'help');
     expect(member).toContain('**attendance**');

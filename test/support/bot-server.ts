@@ -90,6 +90,9 @@ export function invoke(h: BotHarness, from: Speaker, verb: string, data: Record<
 
 /** Every TextBlock and fact text of a card, joined: what a person would read. */
 export function cardText(card: unknown): string {
+  // A template expression left unexpanded would show to the person as "${...}".
+  const json = JSON.stringify(card);
+  if (json.includes('${')) throw new Error(`a card still holds a template expression: ${/.{0,40}\$\{[^}]*\}/.exec(json)?.[0]}`);
   const parts: string[] = [];
   const walk = (node: unknown) => {
     if (Array.isArray(node)) node.forEach(walk);
