@@ -35,15 +35,19 @@ export function endOfDate(date: string, zone: string): number {
 const dateCache = new Map<string, Map<number, string>>();
 const DATE_CACHE_LIMIT = 100_000;
 
-/** The calendar date (YYYY-MM-DD) of an instant in the program zone. */
+/**
+ * The calendar date (YYYY-MM-DD) of an instant in the program zone. Kept per minute: zone offsets are
+ * whole minutes, so every instant of a minute has the same date (and "now" hits the cache too).
+ */
 export function dateIn(ms: number, zone: string): string {
-  let byInstant = dateCache.get(zone);
-  if (!byInstant) dateCache.set(zone, (byInstant = new Map()));
-  let date = byInstant.get(ms);
+  let byMinute = dateCache.get(zone);
+  if (!byMinute) dateCache.set(zone, (byMinute = new Map()));
+  const minute = Math.floor(ms / 60_000);
+  let date = byMinute.get(minute);
   if (date === undefined) {
-    date = DateTime.fromMillis(ms, { zone }).toISODate() ?? '';
-    if (byInstant.size >= DATE_CACHE_LIMIT) byInstant.clear();
-    byInstant.set(ms, date);
+    date = DateTime.fromMillis(minute * 60_000, { zone }).toISODate() ?? '';
+    if (byMinute.size >= DATE_CACHE_LIMIT) byMinute.clear();
+    byMinute.set(minute, date);
   }
   return date;
 }
