@@ -1,11 +1,12 @@
 // /points through the real bot process against the program-scale store, side by side with the limit:
 // a bare restify handler doing the same inbound request plus one outbound reply POST.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { buildSync } from 'esbuild';
+import { startUntilReady } from '../test/support/ready.js';
 import { generate } from './generate.js';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000);
@@ -16,22 +17,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const children: ChildProcess[] = [];
 process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
 
-/** Starts a process and resolves with the first line matching `ready`. */
-function run(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<string> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const look = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = ready.exec(output);
-      if (match) resolve(match[1]!);
-    };
-    child.stdout!.on('data', look);
-    child.stderr!.on('data', look);
-    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${output}`)));
-  });
-}
+const run = (args: string[], env: NodeJS.ProcessEnv, ready: RegExp) => startUntilReady([process.execPath, ...args], env, ready, children);
 
 function activity(connector: string, i: number) {
   const member = (i * 199) % MEMBERS;

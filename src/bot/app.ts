@@ -239,7 +239,7 @@ function leaderboard(ctx: Context, args: string[]): Promise<Reply> | Reply {
         ? [`You are number ${myIndex + 1} of ${totals.length} with ${number(totals[myIndex]!.points)} points.`]
         : ['You have no points in this period yet.'];
   return message({
-    title: `Leaderboard ${option === 'month' ? period : period}`,
+    title: `Leaderboard ${period}`,
     facts: totals.slice(0, 10).map((t, i) => ({ title: `${i + 1}. ${t.member.name}`, value: `${number(t.points)} points` })),
     lines: [...(totals.length === 0 ? ['Nobody has points in this period yet.'] : []), ...mine],
   });
@@ -286,7 +286,7 @@ async function award(ctx: Context, args: string[]): Promise<Reply> {
   const amount = third !== undefined && /^-?\d+$/.test(third) ? Number(third) : undefined;
   const note = (amount === undefined && third !== undefined ? [third, ...rest] : rest).join(' ').trim();
   const inputs =
-    amount === undefined ? {} : rule.kind === 'per-day' ? { days: amount } : rule.kind === 'range' ? { points: amount } : { points: amount };
+    amount === undefined ? {} : rule.kind === 'per-day' ? { days: amount } : { points: amount };
   const id = `award-${(ctx.deps.newId ?? randomUUID)()}`;
   try {
     const entries = await ctx.deps.store.transact((tx) => {

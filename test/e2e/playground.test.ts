@@ -1,6 +1,6 @@
 // End to end in the Microsoft 365 Agents Playground (the local Teams emulator), driven in headless
 // Chromium: the bot process on a seeded store, the playground in front of it, a person typing.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,27 +13,14 @@ import { dateIn } from '../../src/core/time.js';
 import { importRecords } from '../../src/services/import-records.js';
 import { readStore, Store } from '../../src/store/store.js';
 import { describeInBrowser, launch } from '../support/browser.js';
+import { startUntilReady } from '../support/ready.js';
 
 /** The playground's default user. */
 const ALEX = '00000000-0000-0000-0000-0000000000020';
 const DAY = 86_400_000;
 
 const processes: ChildProcess[] = [];
-function start(command: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<string> {
-  const child = spawn(command[0]!, command.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  processes.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const look = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = ready.exec(output);
-      if (match) resolve(match[1]!);
-    };
-    child.stdout!.on('data', look);
-    child.stderr!.on('data', look);
-    child.on('exit', (code) => reject(new Error(`${command.join(' ')} exited with ${code}:\n${output.slice(-2000)}`)));
-  });
-}
+const start = (command: string[], env: NodeJS.ProcessEnv, ready: RegExp) => startUntilReady(command, env, ready, processes);
 
 describeInBrowser('in the Agents Playground', () => {
   let browser: Browser;
