@@ -44,6 +44,50 @@ const level = z.strictObject({
   tagline: z.string().optional(),
 });
 
+// The Partner Program (PROGRAM.md section 4). Discount rates and the value of a credit are not given by the
+// seed: they are null until an administrator fills them in, and the code reports them as unknown.
+export const PARTNER_LEVELS = ['member', 'collaborator', 'creator'] as const;
+export const PARTNER_TRACKS = ['technical', 'business'] as const;
+export const ORDER_KINDS = ['end-customer', 'self-use', 'training'] as const;
+
+const percent = z.number().min(0, 'must be a percentage from 0 to 100').max(100, 'must be a percentage from 0 to 100');
+const partnerLevelId = z.enum(PARTNER_LEVELS);
+
+const partnerLevel = z.strictObject({ id: partnerLevelId, name: z.string().min(1), credits: whole.min(0, 'must not be negative') });
+
+const metricCommon = { id, track: z.enum(PARTNER_TRACKS), title: z.string().min(1), credits: positive };
+
+const eachMetric = z.strictObject({ ...metricCommon, kind: z.literal('each') });
+const perFullNMetric = z.strictObject({
+  ...metricCommon,
+  kind: z.literal('per-full-n-per-month'),
+  per: positive,
+  monthlyMax: positive.optional(),
+});
+const oncePerYearMetric = z.strictObject({ ...metricCommon, kind: z.literal('once-per-year') });
+const dealMetric = z.strictObject({ ...metricCommon, kind: z.literal('deal') });
+const devopsPointsMetric = z.strictObject({ ...metricCommon, kind: z.literal('devops-points'), per: positive });
+
+const partnerMetric = z.discriminatedUnion('kind', [eachMetric, perFullNMetric, oncePerYearMetric, dealMetric, devopsPointsMetric]);
+
+const partnerSection = z.strictObject({
+  /** For the administrator: what is still to be filled in. */
+  note: z.string().optional(),
+  startsAt: z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD'),
+  levels: z.array(partnerLevel).length(3),
+  discountPercent: z.strictObject({
+    member: percent.nullable(),
+    collaborator: percent.nullable(),
+    creator: percent.nullable(),
+  }),
+  creditValue: z.strictObject({
+    amount: z.number().positive('must be above 0').nullable(),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be a currency code such as EUR'),
+  }),
+  spendingCaps: z.strictObject({ 'end-customer': percent, 'self-use': percent, training: percent }),
+  metrics: z.array(partnerMetric).min(1),
+});
+
 const catalogSchema = z.strictObject({
   edition: z.string().min(1),
   effectiveFrom: z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD'),
@@ -52,11 +96,18 @@ const catalogSchema = z.strictObject({
   benefits: z.array(z.string().min(1)).default([]),
   levels: z.array(level).length(3),
   actions: z.array(actionRule).min(1),
+  partner: partnerSection,
 });
 
 export type ActionRule = z.infer<typeof actionRule>;
 export type LevelId = z.infer<typeof level>['id'];
 export type Level = z.infer<typeof level>;
+export type PartnerLevelId = (typeof PARTNER_LEVELS)[number];
+export type PartnerTrack = (typeof PARTNER_TRACKS)[number];
+export type OrderKind = (typeof ORDER_KINDS)[number];
+export type PartnerLevel = z.infer<typeof partnerLevel>;
+export type PartnerMetric = z.infer<typeof partnerMetric>;
+export type PartnerSection = z.infer<typeof partnerSection>;
 export type Catalog = z.infer<typeof catalogSchema> & { readonly byId: ReadonlyMap<string, ActionRule> };
 
 export type CatalogResult = { ok: true; catalog: Catalog } | { ok: false; problems: string[] };
@@ -104,8 +155,50 @@ export function parseCatalog(raw: unknown): CatalogResult {
       problems.push(`levels[${i}] (${lvl.id}): threshold ${lvl.threshold} must be above ${previous.id}'s ${previous.threshold}`);
     }
   });
+  problems.push(...partnerProblems(data.partner));
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, catalog: { ...data, byId } };
+}
+
+function partnerProblems(partner: PartnerSection): string[] {
+  const problems: string[] = [];
+  partner.levels.forEach((lvl, i) => {
+    if (lvl.id !== PARTNER_LEVELS[i]) {
+      problems.push(`partner.levels[${i}]: expected "${PARTNER_LEVELS[i]}", found "${lvl.id}" (levels go member, collaborator, creator)`);
+    }
+    const previous = partner.levels[i - 1];
+    if (!previous && lvl.credits !== 0) problems.push(`partner.levels[${i}] (${lvl.id}): the first level is every partner's, so its credits must be 0`);
+    if (previous && previous.credits >= lvl.credits) {
+      problems.push(`partner.levels[${i}] (${lvl.id}): credits ${lvl.credits} must be above ${previous.id}'s ${previous.credits}`);
+    }
+  });
+  let lower: { level: PartnerLevelId; rate: number } | null = null;
+  for (const level of PARTNER_LEVELS) {
+    const rate = partner.discountPercent[level];
+    if (rate === null) continue;
+    if (lower && rate < lower.rate) problems.push(`partner.discountPercent.${level}: ${rate} must not be below ${lower.level}'s ${lower.rate}`);
+    lower = { level, rate };
+  }
+  const value = partner.creditValue.amount;
+  if (value !== null && Math.abs(Math.round(value * 100) - value * 100) > 1e-6) {
+    problems.push(`partner.creditValue.amount: ${value} must be a whole number of cents (at most two decimals)`);
+  }
+  const seen = new Set<string>();
+  let derived: string | null = null;
+  partner.metrics.forEach((metric, i) => {
+    const where = `partner.metrics[${i}] (${metric.id})`;
+    if (seen.has(metric.id)) problems.push(`${where}: the id is used twice`);
+    seen.add(metric.id);
+    if (metric.kind === 'per-full-n-per-month' && metric.monthlyMax !== undefined && metric.monthlyMax < metric.credits) {
+      problems.push(`${where}: monthlyMax ${metric.monthlyMax} is below credits ${metric.credits}, so nothing could ever be credited`);
+    }
+    if (metric.kind === 'devops-points') {
+      // Two would count the same DevOps Points twice.
+      if (derived) problems.push(`${where}: only one metric may derive from DevOps Points (${derived} already does)`);
+      derived = metric.id;
+    }
+  });
+  return problems;
 }
 
 function describePath(raw: unknown, path: readonly PropertyKey[]): string {
