@@ -1,8 +1,10 @@
-// The composition root: configuration, catalog, store, and the bot's HTTP server; a clean stop on
-// SIGTERM/SIGINT (stop taking requests, finish those in flight and the pending writes, exit 0).
+// The composition root: configuration, catalog, store, the bot's HTTP server and the notification
+// loop; a clean stop on SIGTERM/SIGINT (stop the loop, stop taking requests, finish those in flight
+// and the pending writes, exit 0).
 import { pino } from 'pino';
 import { loadCatalog } from './catalog-file.js';
 import { readConfig } from './config.js';
+import { Notifier } from './notify/notifier.js';
 import { startServer } from './server.js';
 import { Store } from './store/store.js';
 
@@ -17,10 +19,13 @@ const log = pino({ level: config.logLevel });
 
 let store: Store;
 let server: Awaited<ReturnType<typeof startServer>>;
+let notifier: Notifier;
 try {
   const catalog = loadCatalog(config.rulesFile);
   store = await Store.open(config.dbFile, { command: 'npm start' });
   server = await startServer({ config, store, catalog, log });
+  notifier = new Notifier({ store, catalog, settings: config.notify, transport: server.transport, log }, Date.now, log);
+  notifier.start(config.notify.everyMs);
   log.info(
     { catalog: catalog.edition, store: store.file, members: store.state.members.size, entries: store.state.ledger.size },
     `DevOps Points bot ready on ${server.url}/api/messages`,
@@ -36,6 +41,7 @@ async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'stopping: finishing requests in flight and pending writes');
+  await notifier.stop();
   await server.close();
   await store.close();
   log.info('stopped');

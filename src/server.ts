@@ -8,6 +8,7 @@ import { BotApp } from './bot/app.js';
 import { PointsBot } from './bot/bot.js';
 import type { Config } from './config.js';
 import type { Catalog } from './core/catalog.js';
+import { BotTransport, type Transport } from './notify/transport.js';
 import type { Store } from './store/store.js';
 
 const MAX_BODY = 256 * 1024;
@@ -51,6 +52,8 @@ export interface ServerOptions {
 
 export interface RunningServer {
   url: string;
+  /** Sends proactive messages through the same adapter and credentials. */
+  transport: Transport;
   /** Stops taking requests and waits for those in flight. */
   close(): Promise<void>;
 }
@@ -63,7 +66,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log.error({ err: error, activity: context.activity.id, conversation: context.activity.conversation?.id }, 'turn failed');
     await context.sendActivity('Sorry, something went wrong on my side. Please try again in a moment.').catch(() => undefined);
   };
-  const app = new BotApp({ store, catalog, now: options.now ?? Date.now });
+  const app = new BotApp({ store, catalog, now: options.now ?? Date.now, reminderDays: config.notify.reminderDays });
   const bot = new PointsBot(app, config.admins, log);
 
   const server = restify.createServer({ name: 'devops-points', handleUncaughtExceptions: false });
@@ -112,6 +115,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   return {
     url,
+    transport: new BotTransport(adapter, config.credentials.MicrosoftAppId ?? ''),
     async close() {
       stopping = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -5,6 +5,7 @@ import type { Catalog } from '../core/catalog.js';
 import { approveClaim, checkActionClaim, checkAttendanceClaim, rejectClaim, type Claim, type ClaimInput, type FieldErrors } from '../core/claims.js';
 import { credit, reverse, type LedgerEntry, type Member } from '../core/ledger.js';
 import { memberStatus } from '../core/lifecycle.js';
+import { nextReminderDate } from '../core/notices.js';
 import { findMember } from '../core/records.js';
 import { dateIn, membershipYearAt, monthIn } from '../core/time.js';
 import type { State } from '../store/state.js';
@@ -40,6 +41,8 @@ export interface AppDeps {
   store: Store;
   catalog: Catalog;
   now: () => number;
+  /** Days before the anniversary that members are reminded (REMINDER_DAYS). */
+  reminderDays: readonly number[];
   newId?: () => string;
 }
 
@@ -77,7 +80,9 @@ function points(ctx: Context, who: Member): Reply {
   const report = memberStatus(catalog, who, ctx.state.entriesOf(who.id), ctx.now);
   if (!report) return text(`Your membership starts on ${who.signedUpAt}.`);
   const latest = [...ctx.state.entriesOf(who.id)].filter((e) => Date.parse(e.at) <= ctx.now).sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, 5);
-  return { cards: [statusCard(catalog, who, report, latest)] };
+  const muted = ctx.state.preferences.get(who.id)?.notificationsOff === true;
+  const reminder = muted ? 'off (type **notifications on** to turn them back on)' : nextReminderDate(catalog, who, ctx.now, { reminderDays: ctx.deps.reminderDays, muted });
+  return { cards: [statusCard(catalog, who, report, latest, reminder ?? 'none')] };
 }
 
 function history(ctx: Context, args: string[]): Reply {
@@ -245,6 +250,26 @@ function leaderboard(ctx: Context, args: string[]): Promise<Reply> | Reply {
   });
 }
 
+async function notifications(ctx: Context, args: string[]): Promise<Reply> {
+  const me = ctx.caller.member;
+  if (!me) return notEnrolled();
+  const choice = args[0]?.toLowerCase();
+  const muted = ctx.state.preferences.get(me.id)?.notificationsOff === true;
+  if (choice !== 'on' && choice !== 'off') {
+    const next = nextReminderDate(ctx.deps.catalog, me, ctx.now, { reminderDays: ctx.deps.reminderDays, muted });
+    return text(
+      `Renewal reminders are **${muted ? 'off' : 'on'}**${next ? `; the next one is on ${next}` : ''}. Type **notifications off** or **notifications on** to change that. Promotions, anniversary outcomes and claim decisions always arrive.`,
+    );
+  }
+  const off = choice === 'off';
+  if (off !== muted) await ctx.deps.store.transact((tx) => tx.put(['preferences', { ...tx.view.preferences.get(me.id), id: me.id, notificationsOff: off }]));
+  if (off) {
+    return text('Renewal reminders are off. You will still hear about promotions, your anniversary outcome and your claims. Type **notifications on** to turn reminders back on.');
+  }
+  const next = nextReminderDate(ctx.deps.catalog, me, ctx.now, { reminderDays: ctx.deps.reminderDays, muted: false });
+  return text(`Renewal reminders are on${next ? `; the next one is on ${next}` : ''}.`);
+}
+
 async function leaderboardChoice(ctx: Context, optOut: boolean): Promise<Reply> {
   const me = ctx.caller.member;
   if (!me) return notEnrolled();
@@ -363,6 +388,7 @@ const RUN: Record<string, Run> = {
   claim: (ctx) => (ctx.caller.member ? { cards: [claimCard(ctx.deps.catalog, newCardId(ctx))] } : notEnrolled()),
   attendance: (ctx) => (ctx.caller.member ? { cards: [attendanceCard(newCardId(ctx))] } : notEnrolled()),
   leaderboard,
+  notifications,
   help,
   review,
   award,

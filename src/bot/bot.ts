@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { Member } from '../core/ledger.js';
 import type { BotApp, Caller, Reply } from './app.js';
 import { attachment, messageCard } from './cards.js';
+import { forgetConversation, isPersonal, rememberConversation } from './conversations.js';
 
 const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
 
@@ -29,6 +30,33 @@ export class PointsBot extends TeamsActivityHandler {
       await this.message(context);
       await next();
     });
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.remember(context, await this.caller(context));
+      await next();
+    });
+    this.onInstallationUpdateRemove(async (context, next) => {
+      await this.forget(context);
+      await next();
+    });
+    // Older clients announce an install in a personal chat as the bot joining the conversation.
+    this.onMembersAdded(async (context, next) => {
+      if (context.activity.membersAdded?.some((m) => m.id === context.activity.recipient.id)) await this.remember(context, await this.caller(context));
+      await next();
+    });
+    this.onMembersRemoved(async (context, next) => {
+      if (context.activity.membersRemoved?.some((m) => m.id === context.activity.recipient.id)) await this.forget(context);
+      await next();
+    });
+  }
+
+  private async remember(context: TurnContext, caller: Caller): Promise<void> {
+    await rememberConversation(this.app.deps.store, context.activity, caller.userId, caller.member?.id, this.app.deps.now());
+  }
+
+  private async forget(context: TurnContext): Promise<void> {
+    if (!isPersonal(context.activity)) return;
+    const from = context.activity.from;
+    await forgetConversation(this.app.deps.store, from.aadObjectId ?? from.id, this.app.deps.now());
   }
 
   /** The member behind the activity: by AAD object id, else by the email Teams knows for the user. */
@@ -64,6 +92,7 @@ export class PointsBot extends TeamsActivityHandler {
   private async message(context: TurnContext): Promise<void> {
     const activity = context.activity;
     const caller = await this.caller(context);
+    await this.remember(context, caller);
     let reply: Reply;
     if (isRecord(activity.value)) {
       // An Action.Submit fallback: the card's data (with its inputs) arrives as the message value.
@@ -78,6 +107,7 @@ export class PointsBot extends TeamsActivityHandler {
 
   protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const caller = await this.caller(context);
+    await this.remember(context, caller);
     const action: Record<string, unknown> = isRecord(invokeValue.action) ? (invokeValue.action as unknown as Record<string, unknown>) : {};
     const data = isRecord(action.data) ? action.data : {};
     const reply = await this.app.action(caller, action.verb, data);

@@ -41,7 +41,7 @@ export function entryTitle(catalog: Catalog, entry: LedgerEntry): string {
   return entry.reverses !== undefined ? `Correction: ${title}` : title;
 }
 
-export function statusCard(catalog: Catalog, member: Member, report: StatusReport, entries: readonly LedgerEntry[]): Card {
+export function statusCard(catalog: Catalog, member: Member, report: StatusReport, entries: readonly LedgerEntry[], nextReminder: string): Card {
   const zone = catalog.timeZone;
   const status = levelName(catalog, report.status);
   const next = catalog.levels.find((l) => l.id === report.nextLevel);
@@ -65,6 +65,7 @@ export function statusCard(catalog: Catalog, member: Member, report: StatusRepor
         : `${status} is secured for your renewal on ${renewal}`
       : `Reach ${catalog.levels[0]!.name} with ${number(catalog.levels[0]!.threshold)} points`,
     renewalText: `${renewal}, in ${report.daysToRenewal} day${report.daysToRenewal === 1 ? '' : 's'}`,
+    reminderText: nextReminder,
     entries: entries.map((e) => ({ date: dateIn(Date.parse(e.at), zone), title: entryTitle(catalog, e), points: signed(e.points) })),
   });
 }

@@ -20,6 +20,7 @@ export const COMMANDS: readonly CommandInfo[] = [
   { name: 'claim', usage: '', description: 'Claim points for something you did, for an administrator to review', admin: false },
   { name: 'attendance', usage: '', description: 'Submit a training or event attendance for review', admin: false },
   { name: 'leaderboard', usage: '[month|year|optout|optin]', description: 'The top 10 this month or year, and your own rank', admin: false },
+  { name: 'notifications', usage: '[on|off]', description: 'Turn your renewal reminders on or off (promotions and claim decisions always arrive)', admin: false },
   { name: 'help', usage: '', description: 'What the bot can do', admin: false },
   { name: 'review', usage: '', description: 'Pending claims, to approve or reject', admin: true },
   { name: 'award', usage: '<member email or id> <action> [points|days] [note]', description: 'Credit a member for a catalog action', admin: true },

@@ -4,10 +4,15 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CatalogFileError, loadCatalog } from '../catalog-file.js';
-import { readConfig } from '../config.js';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { pino } from 'pino';
+import { readConfig, type Config } from '../config.js';
 import type { Catalog } from '../core/catalog.js';
 import { findMember } from '../core/records.js';
 import { memberStatus } from '../core/lifecycle.js';
+import type { Notification } from '../core/notices.js';
+import { planPass, runPass } from '../notify/pass.js';
+import { BotTransport } from '../notify/transport.js';
 import { parseWhen, toUtcIso } from '../core/time.js';
 import { importRecords, jsonLines } from '../services/import-records.js';
 import { readStore, Store, StoreFailedError, StoreFileError, StoreLockedError } from '../store/store.js';
@@ -19,6 +24,9 @@ Commands:
   import FILE                   import members, credits and reversals from a JSON Lines file (all or nothing)
   status MEMBER [--at WHEN]     a member's status as JSON; WHEN is an ISO instant or a date (end of that day)
   history MEMBER [--json]       a member's ledger, newest last
+  notify [--at WHEN] [--dry-run]
+                                one notification pass: what is due since the last pass, then delivery;
+                                --dry-run prints what is due as JSON lines and sends nothing
 
 MEMBER is a member id or email. The store is --db, else $DB_FILE, else ./data/db.json.`;
 
@@ -36,7 +44,13 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io, now: D
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { db: { type: 'string' }, at: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        db: { type: 'string' },
+        at: { type: 'string' },
+        json: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     io.err(`${(error as Error).message}\n\n${USAGE}`);
@@ -59,6 +73,9 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io, now: D
         return await statusCommand(expectOne(args, 'status MEMBER'), values.at, dbFile, catalog, io, now);
       case 'history':
         return await historyCommand(expectOne(args, 'history MEMBER'), values.json === true, dbFile, catalog, io);
+      case 'notify':
+        if (args.length > 0) throw new UserError('Expected: notify [--at WHEN] [--dry-run]');
+        return await notifyCommand(values.at, values['dry-run'] === true, dbFile, catalog, config, io, now);
       default:
         throw new UserError(`Unknown command "${command}".\n\n${USAGE}`);
     }
@@ -135,6 +152,35 @@ async function statusCommand(ref: string, when: string | undefined, dbFile: stri
     }),
   );
   return 0;
+}
+
+async function notifyCommand(when: string | undefined, dryRun: boolean, dbFile: string, catalog: Catalog, config: Config, io: Io, now: Date): Promise<number> {
+  const at = when === undefined ? now.getTime() : parseWhen(when, catalog.timeZone);
+  if (at === null) throw new UserError(`--at must be a date YYYY-MM-DD or an ISO-8601 instant with an offset, not "${when}".`);
+  if (dryRun) {
+    // A preview reads the store without its lock, so it works beside a running bot.
+    const plan = planPass(await readExisting(dbFile), catalog, at, config.notify.reminderDays);
+    for (const { notice, state } of plan.items) {
+      const { id, memberId, kind, createdAt: _created, ...details } = notice as Notification;
+      io.out(JSON.stringify({ member: memberId, kind, key: id, state, ...details }));
+    }
+    io.err(`${plan.items.length} notification(s) due or pending at ${toUtcIso(at)}, since ${toUtcIso(plan.from)}${plan.firstPass ? ' (first pass)' : ''}. Nothing was sent.`);
+    return 0;
+  }
+  // A real pass moves the pass marker to --at: one in the future would skip what falls before it.
+  if (at > now.getTime()) throw new UserError('A pass that sends cannot run in the future; use --dry-run to preview one.');
+  if (!existsSync(dbFile)) throw new UserError(`There is no store at ${dbFile} yet: import members first, or name the store with --db.`);
+  const store = await Store.open(dbFile, { command: 'cli notify', now });
+  try {
+    const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(config.credentials as ConfigurationBotFrameworkAuthenticationOptions));
+    const transport = new BotTransport(adapter, config.credentials.MicrosoftAppId ?? '');
+    const log = pino({ level: config.logLevel }, pino.destination(2));
+    const report = await runPass({ store, catalog, settings: config.notify, transport, log }, at);
+    io.out(JSON.stringify(report));
+    return report.failed > 0 ? 1 : 0;
+  } finally {
+    await store.close();
+  }
 }
 
 async function historyCommand(ref: string, json: boolean, dbFile: string, catalog: Catalog, io: Io): Promise<number> {

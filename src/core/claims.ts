@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Catalog } from './catalog.js';
 import { credit, MAX_DAYS, type LedgerEntry, type Member, type Problem, type Result } from './ledger.js';
+import type { ClaimDecisionNotice } from './notices.js';
 import { findMember, type LedgerView } from './records.js';
 import { dateIn, isIsoDate, nextDate, toUtcIso } from './time.js';
 
@@ -34,25 +35,12 @@ export interface Claim {
   notCredited?: string[];
 }
 
-export interface Notification {
-  /** The dedupe key: one notification per member, kind and subject. */
-  id: string;
-  memberId: string;
-  kind: 'claim-decision';
-  createdAt: string;
-  claimId: string;
-  status: ClaimStatus;
-  points: number;
-  reason?: string;
-  /** Attendance: listed people who were not credited because they are not enrolled. */
-  notCredited?: string[];
-  sentAt?: string;
-}
-
 export interface Preferences {
   /** The member id. */
   id: string;
   leaderboardOptOut?: boolean;
+  /** Renewal reminders turned off (promotions, outcomes and claim decisions still arrive). */
+  notificationsOff?: boolean;
 }
 
 /** Per-field problems, shown next to the inputs of the card. */
@@ -192,7 +180,7 @@ export interface Decision {
 export interface Approval {
   claim: Claim;
   entries: LedgerEntry[];
-  notifications: Notification[];
+  notifications: ClaimDecisionNotice[];
   /** Attendance: emails of listed people who are not enrolled. */
   notCredited: string[];
 }
@@ -205,12 +193,14 @@ export function alreadyDecided(claim: Claim): Problem | null {
   };
 }
 
-function notification(claim: Claim, memberId: string, points: number, at: string): Notification {
+function notification(claim: Claim, memberId: string, points: number, at: string): ClaimDecisionNotice {
   return {
     id: `claim-decision:${claim.id}:${memberId}`,
     memberId,
     kind: 'claim-decision',
     createdAt: at,
+    delivery: 'pending',
+    attempts: 0,
     claimId: claim.id,
     status: claim.status,
     points,
@@ -275,7 +265,7 @@ export function approveClaim(catalog: Catalog, view: LedgerView, claim: Claim, d
   };
 }
 
-export function rejectClaim(claim: Claim, reviewer: string, reason: string, at: number): Result<{ claim: Claim; notifications: Notification[] }> {
+export function rejectClaim(claim: Claim, reviewer: string, reason: string, at: number): Result<{ claim: Claim; notifications: ClaimDecisionNotice[] }> {
   const decided = alreadyDecided(claim);
   if (decided) return { ok: false, problem: decided };
   const why = reason.trim();

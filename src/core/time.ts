@@ -64,6 +64,11 @@ export function nextDate(date: string): string {
 
 const daysCache = new Map<string, number>();
 
+/** A calendar date moved by whole days (YYYY-MM-DD in, YYYY-MM-DD out). */
+export function shiftDate(date: string, days: number): string {
+  return DateTime.fromISO(date, { zone: 'utc' }).plus({ days }).toISODate() ?? '';
+}
+
 /** Whole calendar days from one date to another (both YYYY-MM-DD), immune to DST. */
 export function daysBetween(from: string, to: string): number {
   const key = `${from}/${to}`;

@@ -1,10 +1,11 @@
 // What the store file holds, validated at load, and the steps that bring older files up to date.
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { z } from 'zod';
-import type { Claim, Notification, Preferences } from '../core/claims.js';
+import type { Claim, Preferences } from '../core/claims.js';
 import type { LedgerEntry, Member } from '../core/ledger.js';
+import type { Notification } from '../core/notices.js';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const instant = z.iso.datetime({ offset: false, message: 'must be an ISO-8601 UTC instant' });
 const date = z.iso.date('must be a date YYYY-MM-DD');
@@ -63,22 +64,96 @@ export const claimSchema = z.strictObject({
   notCredited: z.array(z.string()).optional(),
 }) satisfies z.ZodType<Claim>;
 
-export const notificationSchema = z.strictObject({
+const level = z.enum(['advocate', 'enabler', 'catalyst']);
+const noticeBase = {
   id: z.string().min(1),
   memberId: z.string().min(1),
-  kind: z.literal('claim-decision'),
   createdAt: instant,
-  claimId: z.string().min(1),
-  status: z.enum(['pending', 'approved', 'rejected']),
-  points: z.number().int(),
-  reason: optionalString,
-  notCredited: z.array(z.string()).optional(),
+  delivery: z.enum(['pending', 'sent', 'failed', 'unreachable', 'skipped']),
+  attempts: z.number().int().nonnegative(),
   sentAt: instant.optional(),
-}) satisfies z.ZodType<Notification>;
+  lastError: optionalString,
+};
+
+export const notificationSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    ...noticeBase,
+    kind: z.literal('claim-decision'),
+    claimId: z.string().min(1),
+    status: z.enum(['pending', 'approved', 'rejected']),
+    points: z.number().int(),
+    reason: optionalString,
+    notCredited: z.array(z.string()).optional(),
+  }),
+  z.strictObject({
+    ...noticeBase,
+    kind: z.literal('promotion'),
+    year: z.number().int().nonnegative(),
+    level,
+    reachedAt: instant,
+    points: z.number().int(),
+    nextLevel: level.nullable(),
+    pointsToNextLevel: z.number().int().nullable(),
+    renewalDate: date,
+  }),
+  z.strictObject({
+    ...noticeBase,
+    kind: z.literal('renewal-reminder'),
+    year: z.number().int().nonnegative(),
+    daysBefore: z.number().int().positive(),
+    renewalDate: date,
+    daysLeft: z.number().int(),
+    points: z.number().int(),
+    status: level.nullable(),
+    toKeep: z.number().int(),
+    nextLevel: level.nullable(),
+    pointsToNextLevel: z.number().int().nullable(),
+  }),
+  z.strictObject({
+    ...noticeBase,
+    kind: z.literal('anniversary'),
+    year: z.number().int().positive(),
+    date,
+    result: z.enum(['retained', 'demoted']),
+    from: level.nullable(),
+    to: level.nullable(),
+    yearTotal: z.number().int(),
+    toKeep: z.number().int(),
+    nextRenewalDate: date,
+  }),
+]) satisfies z.ZodType<Notification>;
+
+const account = z.strictObject({ id: z.string().min(1), name: optionalString, aadObjectId: optionalString });
+
+/** How to reach a member in a personal chat with the bot: what continueConversationAsync needs. */
+export const conversationSchema = z.strictObject({
+  /** The Teams user: AAD object id, else the channel's user id. */
+  id: z.string().min(1),
+  memberId: optionalString,
+  reference: z.strictObject({
+    channelId: z.string().min(1),
+    serviceUrl: z.string().min(1),
+    conversation: z.strictObject({ id: z.string().min(1), conversationType: optionalString, tenantId: optionalString }),
+    user: account,
+    bot: account,
+    locale: optionalString,
+  }),
+  savedAt: instant,
+  /** The app was uninstalled: nothing is sent until it is installed again. */
+  removedAt: instant.optional(),
+  /** Teams answered 403 or 404: nothing is sent until the member writes again. */
+  unreachable: z.strictObject({ since: instant, status: z.number().int(), reason: z.string() }).optional(),
+});
+export type ConversationRecord = z.infer<typeof conversationSchema>;
+
+/** Named instants the product keeps, such as the last notification pass. */
+export const markerSchema = z.strictObject({ id: z.string().min(1), at: instant });
+export type Marker = z.infer<typeof markerSchema>;
 
 export const preferencesSchema = z.strictObject({
   id: z.string().min(1),
   leaderboardOptOut: z.boolean().optional(),
+  notificationsOff: z.boolean().optional(),
 }) satisfies z.ZodType<Preferences>;
 
 /**
@@ -91,6 +166,8 @@ export const collections = {
   claims: claimSchema,
   notifications: notificationSchema,
   preferences: preferencesSchema,
+  conversations: conversationSchema,
+  markers: markerSchema,
 } as const;
 
 export type CollectionName = keyof typeof collections;
@@ -100,6 +177,8 @@ export interface Records {
   claims: Claim;
   notifications: Notification;
   preferences: Preferences;
+  conversations: ConversationRecord;
+  markers: Marker;
 }
 export const collectionNames = Object.keys(collections) as CollectionName[];
 
@@ -116,6 +195,8 @@ const snapshotHeader = z.strictObject({
   claims: z.array(z.unknown()),
   notifications: z.array(z.unknown()),
   preferences: z.array(z.unknown()),
+  conversations: z.array(z.unknown()),
+  markers: z.array(z.unknown()),
 });
 
 export type Snapshot = { schemaVersion: typeof SCHEMA_VERSION; seq: number; journal: number } & { [C in CollectionName]: Records[C][] };
@@ -192,6 +273,20 @@ const migrations: Record<number, Migration> = {
   0: (data) => ({ schemaVersion: 1, seq: 0, journal: 0, members: data.members ?? [], ledger: data.ledger ?? [] }),
   // Schema 2 adds claims, notifications for members, and members' preferences.
   1: (data) => ({ ...data, schemaVersion: 2, claims: [], notifications: [], preferences: [] }),
+  // Schema 3 turns notifications into an outbox (each with its delivery state) and adds members'
+  // conversation references and markers (the last notification pass).
+  2: (data) => ({
+    ...data,
+    schemaVersion: 3,
+    notifications: ((data.notifications ?? []) as Record<string, unknown>[]).map(({ sentAt, ...notice }) => ({
+      ...notice,
+      delivery: sentAt === undefined ? 'pending' : 'sent',
+      attempts: 0,
+      ...(sentAt !== undefined && { sentAt }),
+    })),
+    conversations: [],
+    markers: [],
+  }),
 };
 
 export type MigrationResult = { ok: true; data: unknown; from: number } | { ok: false; message: string };

@@ -1,9 +1,10 @@
 // The store's data in memory: one map per collection plus the indexes queries need. Puts can be
 // undone, so a transaction that fails part-way leaves nothing behind.
-import type { Claim, Notification, Preferences } from '../core/claims.js';
+import type { Claim, Preferences } from '../core/claims.js';
 import type { LedgerEntry, Member } from '../core/ledger.js';
+import type { Notification } from '../core/notices.js';
 import type { LedgerView } from '../core/records.js';
-import { collectionNames, type CollectionName, type Records, type Snapshot } from './schema.js';
+import { collectionNames, type CollectionName, type ConversationRecord, type Marker, type Records, type Snapshot } from './schema.js';
 
 export type Put = { [C in CollectionName]: [C, Records[C]] }[CollectionName];
 
@@ -34,6 +35,10 @@ export class State implements LedgerView {
   readonly claims = new Map<string, Claim>();
   readonly notifications = new Map<string, Notification>();
   readonly preferences = new Map<string, Preferences>();
+  readonly conversations = new Map<string, ConversationRecord>();
+  readonly markers = new Map<string, Marker>();
+  /** Member id → the Teams user id of their conversation. */
+  private readonly conversationOfMember = new Map<string, string>();
   private readonly emails = new Map<string, string>();
   private readonly byMember = new Map<string, LedgerEntry[]>();
   private readonly reversals = new Map<string, LedgerEntry>();
@@ -66,6 +71,12 @@ export class State implements LedgerView {
     return this.reversals.get(entryId);
   }
 
+  /** The member's personal conversation with the bot, if they ever had one (it may be removed or unreachable). */
+  conversationOf(memberId: string): ConversationRecord | undefined {
+    const userId = this.conversationOfMember.get(memberId) ?? memberId;
+    return this.conversations.get(userId);
+  }
+
   /** Applies one put; returns the record it replaced, if any. The ledger is append-only. */
   put(put: Put): Put[1] | undefined {
     switch (put[0]) {
@@ -83,6 +94,11 @@ export class State implements LedgerView {
         else this.byMember.set(entry.memberId, [entry]);
         if (entry.reverses !== undefined) this.reversals.set(entry.reverses, entry);
         return undefined;
+      }
+      case 'conversations': {
+        const previous = this.conversations.get(put[1].id);
+        this.setConversation(put[1], previous);
+        return previous;
       }
       default: {
         const map = (this as Maps)[put[0]] as Map<string, Put[1]>;
@@ -112,6 +128,13 @@ export class State implements LedgerView {
         if (entry.reverses !== undefined) this.reversals.delete(entry.reverses);
         return;
       }
+      case 'conversations':
+        if (replaced) this.setConversation(replaced as ConversationRecord, put[1]);
+        else {
+          this.conversations.delete(put[1].id);
+          if (put[1].memberId !== undefined) this.conversationOfMember.delete(put[1].memberId);
+        }
+        return;
       default: {
         const map = (this as Maps)[put[0]] as Map<string, Put[1]>;
         if (replaced) map.set(put[1].id, replaced);
@@ -129,6 +152,12 @@ export class State implements LedgerView {
     entry.edition = intern.get(entry.edition);
     if (Object.keys(entry.inputs).length === 0) entry.inputs = NO_INPUTS;
     return entry;
+  }
+
+  private setConversation(record: ConversationRecord, replaced: ConversationRecord | undefined): void {
+    if (replaced?.memberId !== undefined && replaced.memberId !== record.memberId) this.conversationOfMember.delete(replaced.memberId);
+    this.conversations.set(record.id, record);
+    if (record.memberId !== undefined) this.conversationOfMember.set(record.memberId, record.id);
   }
 
   private setMember(member: Member, replaced: Member | undefined): void {

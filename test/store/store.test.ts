@@ -161,10 +161,10 @@ describe('durable store', () => {
     expect(hash(db)).toBe(before);
     const store = await openStore(db);
     await store.close();
-    expect(JSON.parse(readFileSync(db, 'utf8'))).toMatchObject({ schemaVersion: 2, members: [member(1)], claims: [], notifications: [], preferences: [] });
+    expect(JSON.parse(readFileSync(db, 'utf8'))).toMatchObject({ schemaVersion: 3, members: [member(1)], claims: [], notifications: [], preferences: [], conversations: [], markers: [] });
   });
 
-  it('migrates schema 1 (members and ledger) to schema 2 with empty claims, notifications and preferences', async () => {
+  it('migrates schema 1 (members and ledger) to schema 3 with empty claims, notifications, preferences, conversations and markers', async () => {
     const db = tempDb();
     writeFileSync(db, JSON.stringify({ schemaVersion: 1, seq: 4, journal: 2, members: [member(1)], ledger: [entry('e1')] }));
     const state = await readStore(db);
@@ -174,7 +174,23 @@ describe('durable store', () => {
     await store.transact((tx) => tx.put(['preferences', { id: 'm1', leaderboardOptOut: true }]));
     await store.close();
     expect((await readStore(db)).preferences.get('m1')).toEqual({ id: 'm1', leaderboardOptOut: true });
-    expect(JSON.parse(readFileSync(db, 'utf8')).schemaVersion).toBe(2);
+    expect(JSON.parse(readFileSync(db, 'utf8')).schemaVersion).toBe(3);
+  });
+
+  it('migrates schema 2 notifications into the outbox: sent ones stay sent, the others become pending', async () => {
+    const db = tempDb();
+    const decision = { memberId: 'm1', kind: 'claim-decision', createdAt: '2026-01-02T10:00:00.000Z', claimId: 'c1', status: 'approved', points: 25 };
+    writeFileSync(
+      db,
+      JSON.stringify({
+        schemaVersion: 2, seq: 0, journal: 0, members: [member(1)], ledger: [], claims: [], preferences: [],
+        notifications: [{ ...decision, id: 'n1' }, { ...decision, id: 'n2', sentAt: '2026-01-02T10:05:00.000Z' }],
+      }),
+    );
+    const state = await readStore(db);
+    expect(state.notifications.get('n1')).toMatchObject({ delivery: 'pending', attempts: 0 });
+    expect(state.notifications.get('n2')).toMatchObject({ delivery: 'sent', attempts: 0, sentAt: '2026-01-02T10:05:00.000Z' });
+    expect(state.conversations.size).toBe(0);
   });
 
   const broken: [string, string, string][] = [

@@ -1,0 +1,44 @@
+// The loop inside the bot process: a pass at start and every NOTIFY_EVERY, never two at once.
+import type { Logger } from 'pino';
+import { runPass, type PassDeps, type PassReport } from './pass.js';
+
+export class Notifier {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<PassReport | null> | null = null;
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly deps: Omit<PassDeps, 'signal'>,
+    private readonly now: () => number,
+    private readonly log: Logger,
+  ) {}
+
+  /** Runs a pass now and then every `everyMs`; 0 runs none. */
+  start(everyMs: number): void {
+    if (everyMs <= 0) return;
+    void this.pass();
+    this.timer = setInterval(() => void this.pass(), everyMs);
+    this.timer.unref();
+  }
+
+  /** One pass; while one runs, the caller gets that one instead of a second. */
+  pass(): Promise<PassReport | null> {
+    if (this.stopping.signal.aborted) return Promise.resolve(null);
+    this.running ??= runPass({ ...this.deps, signal: this.stopping.signal }, this.now())
+      .catch((error: unknown) => {
+        this.log.error({ err: error }, 'notification pass failed');
+        return null;
+      })
+      .finally(() => {
+        this.running = null;
+      });
+    return this.running;
+  }
+
+  /** Stops the timer; a pass in flight finishes its sends in progress and leaves the rest pending. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}

@@ -1,0 +1,194 @@
+// One notification pass: work out what is due since the last pass, write it to the outbox together
+// with the new pass marker (one transaction), then deliver everything pending in the outbox and mark
+// each one as it settles. A pass killed at any moment loses nothing: what was written stays pending
+// and the next pass sends it. The one window: a message the service accepted whose "sent" mark was
+// not yet on disk when the process died is sent again by the next pass.
+import type { Logger } from 'pino';
+import type { Catalog } from '../core/catalog.js';
+import { dueFor, type DueNotice, type Notification } from '../core/notices.js';
+import { toUtcIso } from '../core/time.js';
+import type { ConversationRecord } from '../store/schema.js';
+import type { State } from '../store/state.js';
+import type { Store } from '../store/store.js';
+import type { NotifyConfig } from '../config.js';
+import { deliverAll, realClock, type DeliverOptions, type Verdict } from './deliver.js';
+import { noticeCard } from './messages.js';
+import { SendError, type Transport } from './transport.js';
+
+export const PASS_MARKER = 'notify-pass';
+/** A store that never ran a pass looks back this far; older promotions are recorded as known. */
+export const FIRST_PASS_LOOKBACK_MS = 7 * 24 * 3_600_000;
+
+export type PlanState = 'new' | 'baseline' | 'no-conversation' | 'unreachable' | 'pending';
+
+export interface PlannedNotice {
+  notice: DueNotice['notice'] | Notification;
+  state: PlanState;
+}
+
+export interface Plan {
+  from: number;
+  at: number;
+  firstPass: boolean;
+  items: PlannedNotice[];
+}
+
+/** Why a member cannot be reached, or null when their conversation can take a message. */
+export function unreachableReason(conversation: ConversationRecord | undefined): string | null {
+  if (!conversation) return 'never talked to the bot';
+  if (conversation.removedAt) return `removed the app on ${conversation.removedAt.slice(0, 10)}`;
+  if (conversation.unreachable) return `unreachable since ${conversation.unreachable.since.slice(0, 10)} (${conversation.unreachable.status})`;
+  return null;
+}
+
+/**
+ * What a pass at `at` would do: notices newly due (not yet in the outbox) and what the outbox holds
+ * pending. Reads the state only.
+ */
+export function planPass(state: State, catalog: Catalog, at: number, reminderDays: readonly number[]): Plan {
+  const marker = state.markers.get(PASS_MARKER);
+  const previous = marker ? Date.parse(marker.at) : undefined;
+  const firstPass = previous === undefined;
+  const from = previous ?? at - FIRST_PASS_LOOKBACK_MS;
+  const items: PlannedNotice[] = [];
+  for (const notice of state.notifications.values()) if (notice.delivery === 'pending') items.push({ notice, state: 'pending' });
+  if (at > from) {
+    for (const member of state.members.values()) {
+      const muted = state.preferences.get(member.id)?.notificationsOff === true;
+      const due = dueFor(catalog, member, state.entriesOf(member.id), { from, at, ...(firstPass && { baselineBefore: from }) }, { reminderDays, muted });
+      if (due.length === 0) continue;
+      const reason = unreachableReason(state.conversationOf(member.id));
+      for (const { notice, baseline } of due) {
+        if (state.notifications.has(notice.id)) continue;
+        const planned: PlanState = baseline ? 'baseline' : reason === null ? 'new' : reason === 'never talked to the bot' ? 'no-conversation' : 'unreachable';
+        items.push({ notice, state: planned });
+      }
+    }
+  }
+  return { from, at, firstPass, items };
+}
+
+export interface PassReport {
+  at: string;
+  from: string;
+  firstPass: boolean;
+  /** Newly due and written to the outbox. */
+  queued: number;
+  /** Promotions from before the first pass, recorded as known and not sent. */
+  baseline: number;
+  /** Due for members who never talked to the bot: not sent, counted. */
+  noConversation: number;
+  /** Due for members who removed the app or were found unreachable: not sent, counted. */
+  unreachable: number;
+  sent: number;
+  failed: number;
+  /** Marked unreachable while sending (403, 404). */
+  markedUnreachable: number;
+  /** Left pending for the next pass. */
+  deferred: number;
+}
+
+export interface PassDeps {
+  store: Store;
+  catalog: Catalog;
+  settings: NotifyConfig;
+  transport: Transport;
+  log: Logger;
+  clock?: Partial<Pick<DeliverOptions, 'now' | 'sleep' | 'random'>>;
+  /** Backoff and waiting limits, shorter in tests. */
+  timing?: Partial<Pick<DeliverOptions, 'backoffMs' | 'maxBackoffMs' | 'maxWaitMs'>>;
+  /** Aborted when the bot stops: what is not yet sent stays pending. */
+  signal?: AbortSignal;
+}
+
+const settledAs = (verdict: Verdict): Notification['delivery'] =>
+  verdict.kind === 'sent' ? 'sent' : verdict.kind === 'deferred' ? 'pending' : verdict.kind === 'unreachable' ? 'unreachable' : 'failed';
+
+export async function runPass(deps: PassDeps, at: number): Promise<PassReport> {
+  const { store, catalog, settings, log } = deps;
+  const stamp = toUtcIso(at);
+  // Planning and writing the plan are one transaction: no write can slip in between.
+  const plan = await store.transact((tx) => {
+    const planned = planPass(tx.view, catalog, at, settings.reminderDays);
+    for (const item of planned.items) {
+      if (item.state === 'new') tx.put(['notifications', { ...item.notice, delivery: 'pending', attempts: 0 } as Notification]);
+      if (item.state === 'baseline') {
+        tx.put(['notifications', { ...item.notice, delivery: 'skipped', attempts: 0, lastError: 'reached before notifications started' } as Notification]);
+      }
+    }
+    const marker = tx.view.markers.get(PASS_MARKER);
+    if (!marker || Date.parse(marker.at) < at) tx.put(['markers', { id: PASS_MARKER, at: stamp }]);
+    return planned;
+  });
+  const count = (state: PlanState) => plan.items.filter((i) => i.state === state).length;
+  const report: PassReport = {
+    at: stamp,
+    from: toUtcIso(plan.from),
+    firstPass: plan.firstPass,
+    queued: count('new'),
+    baseline: count('baseline'),
+    noConversation: count('no-conversation'),
+    unreachable: count('unreachable'),
+    sent: 0,
+    failed: 0,
+    markedUnreachable: 0,
+    deferred: 0,
+  };
+
+  const outbox = [...store.state.notifications.values()]
+    .filter((n) => n.delivery === 'pending')
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+
+  const settle = async (notice: Notification, verdict: Verdict): Promise<void> => {
+    const delivery = settledAs(verdict);
+    if (verdict.kind === 'sent') report.sent += 1;
+    else if (verdict.kind === 'failed') report.failed += 1;
+    else if (verdict.kind === 'unreachable') report.markedUnreachable += 1;
+    else report.deferred += 1;
+    if (verdict.kind !== 'sent') log.warn({ member: notice.memberId, notice: notice.id, verdict: verdict.kind, attempts: verdict.attempts, reason: verdict.reason }, 'notification not delivered');
+    await store.transact((tx) => {
+      const current = tx.view.notifications.get(notice.id) ?? notice;
+      tx.put([
+        'notifications',
+        {
+          ...current,
+          delivery,
+          attempts: current.attempts + verdict.attempts,
+          ...(verdict.kind === 'sent' && { sentAt: toUtcIso((deps.clock?.now ?? Date.now)()) }),
+          ...(verdict.kind !== 'sent' && { lastError: verdict.reason }),
+        },
+      ]);
+      if (verdict.kind === 'unreachable') {
+        const conversation = tx.view.conversationOf(notice.memberId);
+        if (conversation && !conversation.unreachable) {
+          tx.put(['conversations', { ...conversation, unreachable: { since: toUtcIso((deps.clock?.now ?? Date.now)()), status: verdict.status, reason: verdict.reason } }]);
+        }
+      }
+    });
+  };
+
+  await deliverAll(
+    outbox,
+    async (notice) => {
+      const conversation = store.state.conversationOf(notice.memberId);
+      const reason = unreachableReason(conversation);
+      // A member found unreachable earlier in this pass is not tried again.
+      if (reason !== null) throw new SendError(conversation?.unreachable?.status ?? 404, reason);
+      await deps.transport.send(conversation!.reference, noticeCard(catalog, notice));
+    },
+    settle,
+    {
+      rate: settings.rate,
+      maxAttempts: settings.maxAttempts,
+      backoffMs: deps.timing?.backoffMs ?? 1000,
+      maxBackoffMs: deps.timing?.maxBackoffMs ?? 30_000,
+      maxWaitMs: deps.timing?.maxWaitMs ?? 5 * 60_000,
+      now: deps.clock?.now ?? realClock.now,
+      sleep: deps.clock?.sleep ?? realClock.sleep,
+      random: deps.clock?.random ?? realClock.random,
+      ...(deps.signal && { signal: deps.signal }),
+    },
+  );
+  log.info(report, 'notification pass done');
+  return report;
+}

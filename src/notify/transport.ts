@@ -1,0 +1,64 @@
+// Sends one card into a stored conversation: botbuilder's continueConversationAsync. Failures come
+// back as a status code and the Retry-After the service asked for, for the delivery rules to judge.
+import { MessageFactory, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import { attachment, type Card } from '../bot/cards.js';
+import type { ConversationRecord } from '../store/schema.js';
+
+export class SendError extends Error {
+  constructor(
+    /** The HTTP status; 0 when no answer came (network error, timeout). */
+    readonly status: number,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface Transport {
+  /** Resolves once the service accepted the message; throws SendError otherwise. */
+  send(reference: ConversationRecord['reference'], card: Card): Promise<void>;
+}
+
+interface RestErrorLike {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+  response?: { headers?: { get(name: string): string | undefined } };
+}
+
+/** Retry-After in seconds or as an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+interface PipelineHolder {
+  client?: { pipeline?: { removePolicy(options: { name: string }): unknown } };
+}
+
+export class BotTransport implements Transport {
+  constructor(
+    private readonly adapter: CloudAdapter,
+    private readonly appId: string,
+  ) {}
+
+  async send(reference: ConversationRecord['reference'], card: Card): Promise<void> {
+    try {
+      await this.adapter.continueConversationAsync(this.appId, reference as Partial<ConversationReference>, async (context) => {
+        // The Azure pipeline under botbuilder's ConnectorClient retries 408, 429 and 5xx by itself
+        // (up to 3 times): the delivery rules decide retries here, so each attempt is one request.
+        const connector = context.turnState.get(this.adapter.ConnectorClientKey) as PipelineHolder | undefined;
+        connector?.client?.pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
+        await context.sendActivity(MessageFactory.attachment(attachment(card)));
+      });
+    } catch (error) {
+      const rest = error as RestErrorLike;
+      const status = typeof rest.statusCode === 'number' ? rest.statusCode : 0;
+      throw new SendError(status, `${status || rest.code || 'no answer'}: ${String(rest.message ?? error).slice(0, 300)}`, parseRetryAfter(rest.response?.headers?.get('retry-after'), Date.now()));
+    }
+  }
+}
