@@ -16,8 +16,21 @@ export interface TeamsUser {
   email?: string;
 }
 
+/** An answer other than the default 200, chosen per request (e.g. 429 with Retry-After). */
+export interface StubAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
 export class StubConnector {
   readonly requests: Recorded[] = [];
+  /** Decides the answer to a request; undefined means the default. */
+  respond: ((request: Recorded) => StubAnswer | undefined) | null = null;
+  /** How long each answer takes, so that many requests are in flight at once. */
+  answerDelayMs = 0;
+  /** Requests answered so far (the answer fully written), in order. */
+  readonly answered: Recorded[] = [];
   /** Users TeamsInfo.getMember can find, by channel user id. */
   readonly users = new Map<string, TeamsUser>();
   private server: Server | null = null;
@@ -43,15 +56,22 @@ export class StubConnector {
 
   clear(): void {
     this.requests.length = 0;
+    this.answered.length = 0;
   }
 
   private async handle(req: IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
     let raw = '';
     for await (const chunk of req) raw += chunk;
     const path = decodeURIComponent(req.url ?? '');
-    this.requests.push({ method: req.method ?? '', path, body: raw ? (JSON.parse(raw) as Record<string, unknown>) : null });
+    const recorded: Recorded = { method: req.method ?? '', path, body: raw ? (JSON.parse(raw) as Record<string, unknown>) : null };
+    this.requests.push(recorded);
+    const answer = this.respond?.(recorded);
+    if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
     const member = /^\/v3\/conversations\/[^/]+\/members\/(.+)$/.exec(path);
-    if (req.method === 'GET' && member) {
+    if (answer) {
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+      res.end(JSON.stringify(answer.body ?? { error: { code: `Status${answer.status}`, message: `answered ${answer.status}` } }));
+    } else if (req.method === 'GET' && member) {
       const user = this.users.get(member[1]!);
       res.writeHead(user ? 200 : 404, { 'content-type': 'application/json' });
       res.end(JSON.stringify(user ? { ...user, userPrincipalName: user.email } : { error: { code: 'NotFound', message: 'no such member' } }));
@@ -59,6 +79,7 @@ export class StubConnector {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ id: `sent-${this.requests.length}` }));
     }
+    this.answered.push(recorded);
     for (const wake of this.waiters.splice(0)) wake();
   }
 }
