@@ -197,11 +197,21 @@ function walkTrack(levels: readonly PartnerLevel[], events: readonly CreditEvent
   return { credits, reached };
 }
 
-/** The partner's credits, levels and discount at an instant. */
-export function partnerStatus(catalog: Catalog, input: PartnerStatusInput, at: number): PartnerStatus {
+interface Window {
+  year: number;
+  yearStart: number;
+  /** The partner's own activities, sorted by time, whatever their instant. */
+  own: Timed[];
+  /** Every credit event of last year and this year up to the instant, sorted by time. */
+  events: CreditEvent[];
+  /** The DevOps ledger entries of the partner's people, whatever their instant, sorted by time. */
+  devops: { at: number; points: number }[];
+}
+
+function creditEvents(catalog: Catalog, input: PartnerStatusInput, at: number): Window {
   const zone = catalog.timeZone;
   const { partner } = input;
-  const { levels, metrics } = catalog.partner;
+  const { metrics } = catalog.partner;
   const year = yearOf(at, zone);
   const yearStart = startOfYear(year, zone);
   // Only last year and this year matter: a level reached earlier has lapsed by now.
@@ -225,6 +235,49 @@ export function partnerStatus(catalog: Catalog, input: PartnerStatusInput, at: n
         : activityEvents(metric, byMetric.get(metric.id) ?? [], zone),
     )
     .sort((a, b) => a.at - b.at);
+  return { year, yearStart, own, events, devops };
+}
+
+export interface LevelReached {
+  level: PartnerLevelId;
+  /** ISO-8601 UTC instant this year's credits on the track first met the level's threshold. */
+  at: string;
+  /** The track's credits this year at that instant. */
+  credits: number;
+}
+
+/**
+ * The levels above Member that each track reached this calendar year up to `at`, lowest first, each with
+ * the instant it was reached (same-instant activities count together, so one activity can reach two
+ * levels at once). A legacy level or one held from last year is not reached again unless this year's
+ * credits meet it. For announcing a level reached.
+ */
+export function partnerLevelsReached(catalog: Catalog, input: PartnerStatusInput, at: number): Record<PartnerTrack, LevelReached[]> {
+  const { levels } = catalog.partner;
+  const { yearStart, events } = creditEvents(catalog, input, at);
+  const reachedOn = (name: PartnerTrack): LevelReached[] => {
+    const mine = events.filter((e) => e.metric.track === name && e.at >= yearStart);
+    const out: LevelReached[] = [];
+    let credits = 0;
+    let reached = 0;
+    mine.forEach((event, i) => {
+      credits += event.credits;
+      if (mine[i + 1]?.at === event.at) return;
+      const index = levelIndex(levels, credits);
+      for (let l = reached + 1; l <= index; l += 1) out.push({ level: levels[l]!.id, at: toUtcIso(event.at), credits });
+      reached = Math.max(reached, index);
+    });
+    return out;
+  };
+  return { technical: reachedOn('technical'), business: reachedOn('business') };
+}
+
+/** The partner's credits, levels and discount at an instant. */
+export function partnerStatus(catalog: Catalog, input: PartnerStatusInput, at: number): PartnerStatus {
+  const zone = catalog.timeZone;
+  const { partner } = input;
+  const { levels, metrics } = catalog.partner;
+  const { year, yearStart, own, events, devops } = creditEvents(catalog, input, at);
 
   const legacyActive =
     partner.legacyAt !== undefined && partner.legacyValidUntil !== undefined && Date.parse(partner.legacyAt) <= at && dateIn(at, zone) <= partner.legacyValidUntil;

@@ -1,11 +1,13 @@
 // What the store file holds, validated at load, and the steps that bring older files up to date.
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { z } from 'zod';
+import { PARTNER_LEVELS } from '../core/catalog.js';
 import type { Claim, Preferences } from '../core/claims.js';
 import type { LedgerEntry, Member } from '../core/ledger.js';
 import type { Notification } from '../core/notices.js';
+import { DEAL_STATUSES, type Partner, type PartnerActivity } from '../core/partner-records.js';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const instant = z.iso.datetime({ offset: false, message: 'must be an ISO-8601 UTC instant' });
 const date = z.iso.date('must be a date YYYY-MM-DD');
@@ -156,6 +158,32 @@ export const preferencesSchema = z.strictObject({
   notificationsOff: z.boolean().optional(),
 }) satisfies z.ZodType<Preferences>;
 
+const partnerLevel = z.enum(PARTNER_LEVELS);
+
+/** A partner organisation of the Partner Program; its people are the members whose partnerId names it. */
+export const partnerSchema = z.strictObject({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  legacyLevel: z.strictObject({ technical: partnerLevel.optional(), business: partnerLevel.optional() }).optional(),
+  legacyAt: instant.optional(),
+  legacyValidUntil: date.optional(),
+}) satisfies z.ZodType<Partner>;
+
+/** One counted activity of a partner (certifications, downloads, a deal's registration or decision…). */
+export const partnerActivitySchema = z.strictObject({
+  id: z.string().min(1),
+  partnerId: z.string().min(1),
+  metric: z.string().min(1),
+  at: instant,
+  count: z.number().int().positive(),
+  deal: optionalString,
+  status: z.enum(DEAL_STATUSES).optional(),
+  source: z.enum(['bot', 'import', 'api', 'admin']),
+  by: z.string(),
+  note: optionalString,
+  evidence: optionalString,
+}) satisfies z.ZodType<PartnerActivity>;
+
 /**
  * The collections and their record schemas. Every collection is keyed by `id`; a new kind of record
  * adds a collection here and a migration step below.
@@ -168,6 +196,8 @@ export const collections = {
   preferences: preferencesSchema,
   conversations: conversationSchema,
   markers: markerSchema,
+  partners: partnerSchema,
+  partnerActivities: partnerActivitySchema,
 } as const;
 
 export type CollectionName = keyof typeof collections;
@@ -179,6 +209,8 @@ export interface Records {
   preferences: Preferences;
   conversations: ConversationRecord;
   markers: Marker;
+  partners: Partner;
+  partnerActivities: PartnerActivity;
 }
 export const collectionNames = Object.keys(collections) as CollectionName[];
 
@@ -197,6 +229,8 @@ const snapshotHeader = z.strictObject({
   preferences: z.array(z.unknown()),
   conversations: z.array(z.unknown()),
   markers: z.array(z.unknown()),
+  partners: z.array(z.unknown()),
+  partnerActivities: z.array(z.unknown()),
 });
 
 export type Snapshot = { schemaVersion: typeof SCHEMA_VERSION; seq: number; journal: number } & { [C in CollectionName]: Records[C][] };
@@ -287,6 +321,8 @@ const migrations: Record<number, Migration> = {
     conversations: [],
     markers: [],
   }),
+  // Schema 4 adds the Partner Program: partner organisations and their activities.
+  3: (data) => ({ ...data, schemaVersion: 4, partners: [], partnerActivities: [] }),
 };
 
 export type MigrationResult = { ok: true; data: unknown; from: number } | { ok: false; message: string };

@@ -3,6 +3,8 @@
 import type { Claim, Preferences } from '../core/claims.js';
 import type { LedgerEntry, Member } from '../core/ledger.js';
 import type { Notification } from '../core/notices.js';
+import type { Partner, PartnerActivity, PartnerView } from '../core/partner-records.js';
+import type { PartnerStatusInput } from '../core/partners.js';
 import type { LedgerView } from '../core/records.js';
 import { collectionNames, type CollectionName, type ConversationRecord, type Marker, type Records, type Snapshot } from './schema.js';
 
@@ -29,7 +31,23 @@ const NO_INPUTS = Object.freeze({});
 
 type Maps = { readonly [C in CollectionName]: Map<string, Records[C]> };
 
-export class State implements LedgerView {
+const dealKey = (partnerId: string, dealId: string) => JSON.stringify([partnerId, dealId]);
+
+/** Adds to or removes from a map of lists; an emptied list is dropped. */
+function addTo<T>(map: Map<string, T[]>, key: string, item: T): void {
+  const list = map.get(key);
+  if (list) list.push(item);
+  else map.set(key, [item]);
+}
+function removeFrom<T>(map: Map<string, T[]>, key: string, item: T): void {
+  const list = map.get(key);
+  const at = list?.lastIndexOf(item) ?? -1;
+  if (!list || at < 0) return;
+  list.splice(at, 1);
+  if (list.length === 0) map.delete(key);
+}
+
+export class State implements LedgerView, PartnerView {
   readonly members = new Map<string, Member>();
   readonly ledger = new Map<string, LedgerEntry>();
   readonly claims = new Map<string, Claim>();
@@ -37,12 +55,19 @@ export class State implements LedgerView {
   readonly preferences = new Map<string, Preferences>();
   readonly conversations = new Map<string, ConversationRecord>();
   readonly markers = new Map<string, Marker>();
+  readonly partners = new Map<string, Partner>();
+  readonly partnerActivities = new Map<string, PartnerActivity>();
   /** Member id → the Teams user id of their conversation. */
   private readonly conversationOfMember = new Map<string, string>();
   private readonly emails = new Map<string, string>();
   private readonly byMember = new Map<string, LedgerEntry[]>();
   private readonly reversals = new Map<string, LedgerEntry>();
   private readonly interner = new Interner();
+  /** Partner id → the members whose partnerId names it (the partner's people). */
+  private readonly membersByPartner = new Map<string, Member[]>();
+  private readonly activitiesByPartner = new Map<string, PartnerActivity[]>();
+  /** dealKey(partner, deal) → the deal's registration and decision. */
+  private readonly deals = new Map<string, PartnerActivity[]>();
 
   static from(snapshot: Snapshot): State {
     const state = new State();
@@ -77,6 +102,34 @@ export class State implements LedgerView {
     return this.conversations.get(userId);
   }
 
+  partner(id: string): Partner | undefined {
+    return this.partners.get(id);
+  }
+
+  activity(id: string): PartnerActivity | undefined {
+    return this.partnerActivities.get(id);
+  }
+
+  dealEvents(partnerId: string, dealId: string): readonly PartnerActivity[] {
+    return this.deals.get(dealKey(partnerId, dealId)) ?? [];
+  }
+
+  /** The partner's people: the members whose partnerId names it. */
+  membersOf(partnerId: string): readonly Member[] {
+    return this.membersByPartner.get(partnerId) ?? [];
+  }
+
+  activitiesOf(partnerId: string): readonly PartnerActivity[] {
+    return this.activitiesByPartner.get(partnerId) ?? [];
+  }
+
+  /** What partnerStatus needs for one partner: its activities and every ledger entry of its people. */
+  partnerInput(partnerId: string): PartnerStatusInput | undefined {
+    const partner = this.partners.get(partnerId);
+    if (!partner) return undefined;
+    return { partner, activities: this.activitiesOf(partnerId), devops: this.membersOf(partnerId).flatMap((m) => this.entriesOf(m.id)) };
+  }
+
   /** Applies one put; returns the record it replaced, if any. The ledger is append-only. */
   put(put: Put): Put[1] | undefined {
     switch (put[0]) {
@@ -100,6 +153,11 @@ export class State implements LedgerView {
         this.setConversation(put[1], previous);
         return previous;
       }
+      case 'partnerActivities': {
+        const previous = this.partnerActivities.get(put[1].id);
+        this.setActivity(put[1], previous);
+        return previous;
+      }
       default: {
         const map = (this as Maps)[put[0]] as Map<string, Put[1]>;
         const previous = map.get(put[1].id);
@@ -117,6 +175,7 @@ export class State implements LedgerView {
         else {
           this.members.delete(put[1].id);
           this.emails.delete(put[1].email.toLowerCase());
+          if (put[1].partnerId !== undefined) removeFrom(this.membersByPartner, put[1].partnerId, put[1]);
         }
         return;
       case 'ledger': {
@@ -133,6 +192,13 @@ export class State implements LedgerView {
         else {
           this.conversations.delete(put[1].id);
           if (put[1].memberId !== undefined) this.conversationOfMember.delete(put[1].memberId);
+        }
+        return;
+      case 'partnerActivities':
+        if (replaced) this.setActivity(replaced as PartnerActivity, put[1]);
+        else {
+          this.partnerActivities.delete(put[1].id);
+          this.unindexActivity(put[1]);
         }
         return;
       default: {
@@ -161,9 +227,25 @@ export class State implements LedgerView {
   }
 
   private setMember(member: Member, replaced: Member | undefined): void {
-    if (replaced) this.emails.delete(replaced.email.toLowerCase());
+    if (replaced) {
+      this.emails.delete(replaced.email.toLowerCase());
+      if (replaced.partnerId !== undefined) removeFrom(this.membersByPartner, replaced.partnerId, replaced);
+    }
     this.members.set(member.id, member);
     this.emails.set(member.email.toLowerCase(), member.id);
+    if (member.partnerId !== undefined) addTo(this.membersByPartner, member.partnerId, member);
+  }
+
+  private setActivity(activity: PartnerActivity, replaced: PartnerActivity | undefined): void {
+    if (replaced) this.unindexActivity(replaced);
+    this.partnerActivities.set(activity.id, activity);
+    addTo(this.activitiesByPartner, activity.partnerId, activity);
+    if (activity.deal !== undefined) addTo(this.deals, dealKey(activity.partnerId, activity.deal), activity);
+  }
+
+  private unindexActivity(activity: PartnerActivity): void {
+    removeFrom(this.activitiesByPartner, activity.partnerId, activity);
+    if (activity.deal !== undefined) removeFrom(this.deals, dealKey(activity.partnerId, activity.deal), activity);
   }
 
   /** The collections as arrays, for a snapshot. Records are never mutated, so this is a consistent copy. */

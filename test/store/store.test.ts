@@ -4,6 +4,8 @@ import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:f
 import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LedgerEntry, Member } from '../../src/core/ledger.js';
+import type { PartnerActivity } from '../../src/core/partner-records.js';
+import type { State } from '../../src/store/state.js';
 import { readStore, Rollback, Store, StoreFileError, StoreLockedError } from '../../src/store/store.js';
 import { tempDb } from '../support/temp.js';
 
@@ -161,10 +163,20 @@ describe('durable store', () => {
     expect(hash(db)).toBe(before);
     const store = await openStore(db);
     await store.close();
-    expect(JSON.parse(readFileSync(db, 'utf8'))).toMatchObject({ schemaVersion: 3, members: [member(1)], claims: [], notifications: [], preferences: [], conversations: [], markers: [] });
+    expect(JSON.parse(readFileSync(db, 'utf8'))).toMatchObject({
+      schemaVersion: 4,
+      members: [member(1)],
+      claims: [],
+      notifications: [],
+      preferences: [],
+      conversations: [],
+      markers: [],
+      partners: [],
+      partnerActivities: [],
+    });
   });
 
-  it('migrates schema 1 (members and ledger) to schema 3 with empty claims, notifications, preferences, conversations and markers', async () => {
+  it('migrates schema 1 (members and ledger) to schema 4 with empty claims, notifications, preferences, conversations, markers and partner collections', async () => {
     const db = tempDb();
     writeFileSync(db, JSON.stringify({ schemaVersion: 1, seq: 4, journal: 2, members: [member(1)], ledger: [entry('e1')] }));
     const state = await readStore(db);
@@ -174,7 +186,7 @@ describe('durable store', () => {
     await store.transact((tx) => tx.put(['preferences', { id: 'm1', leaderboardOptOut: true }]));
     await store.close();
     expect((await readStore(db)).preferences.get('m1')).toEqual({ id: 'm1', leaderboardOptOut: true });
-    expect(JSON.parse(readFileSync(db, 'utf8')).schemaVersion).toBe(3);
+    expect(JSON.parse(readFileSync(db, 'utf8')).schemaVersion).toBe(4);
   });
 
   it('migrates schema 2 notifications into the outbox: sent ones stay sent, the others become pending', async () => {
@@ -191,6 +203,63 @@ describe('durable store', () => {
     expect(state.notifications.get('n1')).toMatchObject({ delivery: 'pending', attempts: 0 });
     expect(state.notifications.get('n2')).toMatchObject({ delivery: 'sent', attempts: 0, sentAt: '2026-01-02T10:05:00.000Z' });
     expect(state.conversations.size).toBe(0);
+  });
+
+  it('migrates schema 3 to schema 4 with empty partners and partner activities, keeping every record', async () => {
+    const db = tempDb();
+    const schema3 = {
+      schemaVersion: 3, seq: 7, journal: 3, members: [{ ...member(1), partnerId: 'p-acme' }], ledger: [entry('e1')], claims: [], notifications: [],
+      preferences: [{ id: 'm1', notificationsOff: true }], conversations: [], markers: [{ id: 'notify.pass', at: '2026-01-02T10:00:00.000Z' }],
+    };
+    writeFileSync(db, JSON.stringify(schema3));
+    const before = hash(db);
+    const state = await readStore(db);
+    expect(hash(db)).toBe(before);
+    expect(state.partners.size).toBe(0);
+    expect(state.partnerActivities.size).toBe(0);
+    expect(state.membersOf('p-acme').map((m) => m.id)).toEqual(['m1']);
+    expect(state.partnerInput('p-acme')).toBeUndefined();
+    const store = await openStore(db);
+    expect(JSON.parse(readFileSync(db, 'utf8'))).toEqual({ ...schema3, schemaVersion: 4, journal: expect.any(Number), partners: [], partnerActivities: [] });
+    await store.transact((tx) => tx.put(['partners', { id: 'p-acme', name: 'Acme Media' }]));
+    await store.close();
+    expect((await readStore(db)).partnerInput('p-acme')).toEqual({ partner: { id: 'p-acme', name: 'Acme Media' }, activities: [], devops: [entry('e1')] });
+  });
+
+  it('indexes partners, their people, activities and deals, and undoes them all with a rolled-back transaction', async () => {
+    const db = tempDb();
+    const store = await openStore(db);
+    const activity = (id: string, status: 'registered' | 'won'): PartnerActivity => ({
+      id, partnerId: 'p-acme', metric: 'business.deal', at: '2026-02-01T10:00:00.000Z', count: 1, deal: 'D1', status, source: 'import', by: 'test',
+    });
+    await store.transact((tx) => {
+      tx.put(['partners', { id: 'p-acme', name: 'Acme Media' }]);
+      tx.put(['members', { ...member(1), partnerId: 'p-acme' }]);
+      tx.put(['partnerActivities', activity('d1-reg', 'registered')]);
+    });
+    await expect(
+      store.transact((tx) => {
+        tx.put(['members', { ...member(2), partnerId: 'p-acme' }]);
+        tx.put(['members', { ...member(1), partnerId: 'p-other' }]);
+        tx.put(['partnerActivities', activity('d1-won', 'won')]);
+        expect(tx.view.dealEvents('p-acme', 'D1').map((a) => a.id)).toEqual(['d1-reg', 'd1-won']);
+        expect(tx.view.membersOf('p-acme').map((m) => m.id)).toEqual(['m2']);
+        throw new Rollback('no');
+      }),
+    ).rejects.toBeInstanceOf(Rollback);
+    const check = (state: State) => {
+      expect(state.partner('p-acme')?.name).toBe('Acme Media');
+      expect(state.activity('d1-reg')?.status).toBe('registered');
+      expect(state.activity('d1-won')).toBeUndefined();
+      expect(state.dealEvents('p-acme', 'D1').map((a) => a.id)).toEqual(['d1-reg']);
+      expect(state.dealEvents('p-other', 'D1')).toEqual([]);
+      expect(state.activitiesOf('p-acme').map((a) => a.id)).toEqual(['d1-reg']);
+      expect(state.membersOf('p-acme').map((m) => m.id)).toEqual(['m1']);
+      expect(state.membersOf('p-other')).toEqual([]);
+    };
+    check(store.state);
+    await store.close();
+    check(await readStore(db));
   });
 
   const broken: [string, string, string][] = [
