@@ -150,3 +150,30 @@ describe('a notification pass', () => {
     expect(await notifier.pass()).toBeNull();
   });
 });
+
+describe('catching up after downtime', () => {
+  it('after 40 days down across an anniversary, one pass sends the outcome and no stale reminder', async () => {
+    const db = await seededStore([
+      member('back', '2025-11-01'),
+      { type: 'credit', id: 'c-back', member: 'back', action: 'docs.add-info', at: '2026-03-01T10:00:00Z', points: 900 },
+    ]);
+    try {
+      await db.transact((tx) => {
+        tx.put(['conversations', conversation('back', connector.url)]);
+        // The last pass ran on 2026-10-10; the 7-day and 1-day reminders and the anniversary fell in the gap.
+        tx.put(['markers', { id: 'notify-pass', at: '2026-10-10T12:00:00.000Z' }]);
+        tx.put(['notifications', { id: 'promotion:back:0:advocate', memberId: 'back', kind: 'promotion', createdAt: '2026-03-01T12:00:00.000Z', delivery: 'sent', attempts: 1, year: 0, level: 'advocate', reachedAt: '2026-03-01T10:00:00.000Z', points: 900, nextLevel: 'enabler', pointsToNextLevel: 4100, renewalDate: '2026-11-01' }]);
+      });
+      connector.clear();
+      const at = Date.parse('2026-11-19T12:00:00Z');
+      const report = await runPass({ ...deps(virtualClock(at)), store: db }, at);
+      expect(report).toMatchObject({ firstPass: false, queued: 1, sent: 1 });
+      const sent = connector.requests.filter((r) => convOf(r) === 'conv-back').map((r) => r.body!);
+      expect(sent).toHaveLength(1);
+      expect(readable(sent)).toContain('You keep Advocate');
+      expect([...db.state.notifications.keys()].filter((k) => k.includes(':back:'))).toEqual(['promotion:back:0:advocate', 'anniversary:back:1']);
+    } finally {
+      await db.close();
+    }
+  });
+});
