@@ -1,7 +1,13 @@
-// Applies a batch of records (import file, later the events API) all or nothing, idempotently.
+// Applies a batch of records (import file, later the events API) all or nothing, idempotently: the
+// DevOps records (member, credit, reversal) and the Partner Program's (partner, partner-activity), mixed
+// in one file. Each record sees the batch's earlier records, so a file may hold a partner, then its people
+// and its activities, or a deal's registration, then its win.
 import type { Catalog } from '../core/catalog.js';
+import type { Problem } from '../core/ledger.js';
+import { isPartnerRecordType, parsePartnerRecord, planPartnerRecord, PARTNER_RECORD_TYPES, type PartnerRecord } from '../core/partner-records.js';
 import { parseRecord, planRecord, type LedgerRecord, type Origin } from '../core/records.js';
-import { Rollback, type Store } from '../store/store.js';
+import type { State } from '../store/state.js';
+import { Rollback, type Store, type Transaction } from '../store/store.js';
 
 export interface BatchProblem {
   /** 1-based position in the batch (the line number of an import file). */
@@ -9,11 +15,18 @@ export interface BatchProblem {
   message: string;
 }
 
+export const RECORD_TYPES = ['member', 'credit', 'reversal', ...PARTNER_RECORD_TYPES] as const;
+export type RecordType = (typeof RECORD_TYPES)[number];
+
 export interface BatchSummary {
   records: number;
-  new: Record<LedgerRecord['type'], number>;
-  known: Record<LedgerRecord['type'], number>;
+  /** Records that added something, per type. */
+  new: Record<RecordType, number>;
+  /** Records already in the store with the same content: no-ops. */
+  known: Record<RecordType, number>;
+  /** Ledger entries written (a credit may add a bonus entry). */
   entries: number;
+  /** The points of those entries. */
   points: number;
 }
 
@@ -25,46 +38,89 @@ export interface BatchItem {
   value: unknown;
 }
 
-/** Items may be produced lazily (see jsonLines), so a large file never exists as parsed objects all at once. */
-export async function importRecords(store: Store, catalog: Catalog, items: Iterable<BatchItem>, origin: Origin): Promise<BatchResult> {
+const counts = (): Record<RecordType, number> => ({ member: 0, credit: 0, reversal: 0, partner: 0, 'partner-activity': 0 });
+
+const TYPES_TEXT = '"member", "credit", "reversal", "partner" or "partner-activity"';
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * A new member's partnerId must name a partner in the store or earlier in the batch, like a credit's
+ * member. A member already stored is a no-op whatever it names, so a file imported before partners
+ * existed (schema 3 kept partnerId unchecked) imports again unchanged.
+ */
+function memberPartnerProblem(view: State, record: LedgerRecord): Problem | null {
+  if (record.type !== 'member' || record.partnerId === undefined || view.member(record.id)) return null;
+  if (view.partner(record.partnerId)) return null;
+  return { code: 'UNKNOWN_PARTNER', message: `member ${record.id} names partner "${record.partnerId}", which is not known (import the partner first, earlier in the file or before)` };
+}
+
+type Planned = { ok: true; type: RecordType; known: boolean } | { ok: false; problem: Problem };
+
+function applyLedgerRecord(tx: Transaction, catalog: Catalog, record: LedgerRecord, origin: Origin, summary: BatchSummary): Planned {
+  const problem = memberPartnerProblem(tx.view, record);
+  if (problem) return { ok: false, problem };
+  const planned = planRecord(catalog, tx.view, record, origin);
+  if (!planned.ok) return planned;
+  const plan = planned.value;
+  if (plan.known) return { ok: true, type: record.type, known: true };
+  if (plan.member) tx.put(['members', plan.member]);
+  for (const entry of plan.entries) {
+    tx.put(['ledger', entry]);
+    summary.entries += 1;
+    summary.points += entry.points;
+  }
+  return { ok: true, type: record.type, known: false };
+}
+
+function applyPartnerRecord(tx: Transaction, catalog: Catalog, record: PartnerRecord, origin: Origin, now: number): Planned {
+  // The transaction's view already holds the batch's earlier records: no overlay is needed.
+  const planned = planPartnerRecord(catalog, tx.view, record, now, origin);
+  if (!planned.ok) return planned;
+  const plan = planned.value;
+  if (plan.known) return { ok: true, type: record.type, known: true };
+  if ('partner' in plan) tx.put(['partners', plan.partner]);
+  else tx.put(['partnerActivities', plan.activity]);
+  return { ok: true, type: record.type, known: false };
+}
+
+function applyItem(tx: Transaction, catalog: Catalog, value: unknown, origin: Origin, now: number, summary: BatchSummary): Planned {
+  if (!isObject(value)) return { ok: false, problem: { code: 'INVALID_RECORD', message: `must be a JSON object whose "type" is ${TYPES_TEXT}` } };
+  if (isPartnerRecordType(value.type)) {
+    const parsed = parsePartnerRecord(value);
+    return parsed.ok ? applyPartnerRecord(tx, catalog, parsed.value, origin, now) : parsed;
+  }
+  if (!(RECORD_TYPES as readonly unknown[]).includes(value.type)) {
+    return { ok: false, problem: { code: 'INVALID_RECORD', message: `"type" must be ${TYPES_TEXT}` } };
+  }
+  const parsed = parseRecord(value);
+  return parsed.ok ? applyLedgerRecord(tx, catalog, parsed.value, origin, summary) : parsed;
+}
+
+/**
+ * Items may be produced lazily (see jsonLines), so a large file never exists as parsed objects all at once.
+ * `now` is the import instant: a partner's legacy level holds from then until the end of the next year.
+ */
+export async function importRecords(
+  store: Store,
+  catalog: Catalog,
+  items: Iterable<BatchItem>,
+  origin: Origin,
+  now: number = Date.now(),
+): Promise<BatchResult> {
   try {
     const summary = await store.transact((tx) => {
       const problems: BatchProblem[] = [];
-      const summary: BatchSummary = {
-        records: 0,
-        new: { member: 0, credit: 0, reversal: 0 },
-        known: { member: 0, credit: 0, reversal: 0 },
-        entries: 0,
-        points: 0,
-      };
+      const summary: BatchSummary = { records: 0, new: counts(), known: counts(), entries: 0, points: 0 };
       for (const { index, value } of items) {
         summary.records += 1;
         if (value instanceof Error) {
           problems.push({ index, message: value.message });
           continue;
         }
-        const parsed = parseRecord(value);
-        if (!parsed.ok) {
-          problems.push({ index, message: parsed.problem.message });
-          continue;
-        }
-        const planned = planRecord(catalog, tx.view, parsed.value, origin);
-        if (!planned.ok) {
-          problems.push({ index, message: planned.problem.message });
-          continue;
-        }
-        const plan = planned.value;
-        if (plan.known) {
-          summary.known[parsed.value.type] += 1;
-          continue;
-        }
-        summary.new[parsed.value.type] += 1;
-        if (plan.member) tx.put(['members', plan.member]);
-        for (const entry of plan.entries) {
-          tx.put(['ledger', entry]);
-          summary.entries += 1;
-          summary.points += entry.points;
-        }
+        const applied = applyItem(tx, catalog, value, origin, now, summary);
+        if (!applied.ok) problems.push({ index, message: applied.problem.message });
+        else summary[applied.known ? 'known' : 'new'][applied.type] += 1;
       }
       if (problems.length > 0) throw new Rollback(problems);
       return summary;

@@ -72,7 +72,7 @@ describe('cli import', () => {
   const credit = (extra: Record<string, unknown>) => ({ type: 'credit', id: 'n1', member: 'ann', action: 'qa.ask', at: '2024-03-01T10:00:00Z', ...extra });
   const bad: [string, unknown, RegExp][] = [
     ['malformed JSON', '{"type":"credit",', /not valid JSON/],
-    ['an unknown type', { type: 'bonus', id: 'x' }, /"type" must be "member", "credit" or "reversal"/],
+    ['an unknown type', { type: 'bonus', id: 'x' }, /"type" must be "member", "credit", "reversal", "partner" or "partner-activity"/],
     ['an unknown field', credit({ pionts: 5 }), /pionts/],
     ['an unknown action', credit({ action: 'qa.nothing' }), /unknown action "qa.nothing"/],
     ['an unknown member', credit({ member: 'zed@example.com' }), /no member with id or email "zed@example.com"/],
