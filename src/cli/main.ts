@@ -7,28 +7,34 @@ import { CatalogFileError, loadCatalog } from '../catalog-file.js';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { pino } from 'pino';
 import { readConfig, type Config } from '../config.js';
-import type { Catalog } from '../core/catalog.js';
+import { ORDER_KINDS, type Catalog, type OrderKind } from '../core/catalog.js';
 import { findMember } from '../core/records.js';
 import { memberStatus } from '../core/lifecycle.js';
 import type { Notification } from '../core/notices.js';
+import { partnerStatus, redeem, type PartnerStatus } from '../core/partners.js';
 import { planPass, runPass } from '../notify/pass.js';
 import { BotTransport } from '../notify/transport.js';
 import { parseWhen, toUtcIso } from '../core/time.js';
 import { importRecords, jsonLines } from '../services/import-records.js';
+import type { State } from '../store/state.js';
 import { readStore, Store, StoreFailedError, StoreFileError, StoreLockedError } from '../store/store.js';
 import { formatHistory } from './history.js';
 
 const USAGE = `Usage: npm run -s cli -- [--db FILE] <command>
 
 Commands:
-  import FILE                   import members, credits and reversals from a JSON Lines file (all or nothing)
+  import FILE                   import members, credits, reversals, partners and partner activities from a
+                                JSON Lines file (all or nothing)
   status MEMBER [--at WHEN]     a member's status as JSON; WHEN is an ISO instant or a date (end of that day)
   history MEMBER [--json]       a member's ledger, newest last
+  partner PARTNER [--at WHEN]   a partner's credits and levels on both tracks this calendar year, as JSON
+  redeem PARTNER --order end-customer|self-use|training --amount N [--at WHEN]
+                                the most credits (and their value) one order of N may use, as JSON
   notify [--at WHEN] [--dry-run]
                                 one notification pass: what is due since the last pass, then delivery;
                                 --dry-run prints what is due as JSON lines and sends nothing
 
-MEMBER is a member id or email. The store is --db, else $DB_FILE, else ./data/db.json.`;
+MEMBER is a member id or email, PARTNER a partner id. The store is --db, else $DB_FILE, else ./data/db.json.`;
 
 /** A mistake the person at the keyboard can fix: printed as a sentence, exit code 1. */
 class UserError extends Error {}
@@ -49,6 +55,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io, now: D
         at: { type: 'string' },
         json: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
+        order: { type: 'string' },
+        amount: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -73,6 +81,10 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io, now: D
         return await statusCommand(expectOne(args, 'status MEMBER'), values.at, dbFile, catalog, io, now);
       case 'history':
         return await historyCommand(expectOne(args, 'history MEMBER'), values.json === true, dbFile, catalog, io);
+      case 'partner':
+        return await partnerCommand(expectOne(args, 'partner PARTNER [--at WHEN]'), values.at, dbFile, catalog, io, now);
+      case 'redeem':
+        return await redeemCommand(expectOne(args, REDEEM_USAGE), values, dbFile, catalog, io, now);
       case 'notify':
         if (args.length > 0) throw new UserError('Expected: notify [--at WHEN] [--dry-run]');
         return await notifyCommand(values.at, values['dry-run'] === true, dbFile, catalog, config, io, now);
@@ -107,7 +119,7 @@ async function importCommand(file: string, from: string, dbFile: string, catalog
   }
   const store = await Store.open(dbFile, { command: 'cli import', now });
   try {
-    const result = await importRecords(store, catalog, jsonLines(text), { source: 'import', by: `cli:${operator()}` });
+    const result = await importRecords(store, catalog, jsonLines(text), { source: 'import', by: `cli:${operator()}` }, now.getTime());
     if (!result.ok) {
       for (const problem of result.problems) io.err(`line ${problem.index}: ${problem.message}`);
       io.err(`Nothing was imported: ${result.problems.length} line(s) need fixing.`);
@@ -134,9 +146,69 @@ function operator(): string {
   }
 }
 
-async function statusCommand(ref: string, when: string | undefined, dbFile: string, catalog: Catalog, io: Io, now: Date): Promise<number> {
+function instantOf(when: string | undefined, catalog: Catalog, now: Date): number {
   const at = when === undefined ? now.getTime() : parseWhen(when, catalog.timeZone);
   if (at === null) throw new UserError(`--at must be a date YYYY-MM-DD or an ISO-8601 instant with an offset, not "${when}".`);
+  return at;
+}
+
+function statusOfPartner(state: State, id: string, catalog: Catalog, at: number): PartnerStatus {
+  const input = state.partnerInput(id);
+  if (!input) throw new UserError(`No partner with id "${id}".`);
+  return partnerStatus(catalog, input, at);
+}
+
+async function partnerCommand(id: string, when: string | undefined, dbFile: string, catalog: Catalog, io: Io, now: Date): Promise<number> {
+  const at = instantOf(when, catalog, now);
+  const status = statusOfPartner(await readExisting(dbFile), id, catalog, at);
+  const track = ({ credits, level, levelValidUntil }: PartnerStatus['tracks']['technical']) => ({ credits, level, levelValidUntil });
+  io.out(
+    JSON.stringify({
+      partner: status.partner,
+      at: status.at,
+      year: status.year,
+      tracks: { technical: track(status.tracks.technical), business: track(status.tracks.business) },
+      level: status.level,
+      discountPercent: status.discountPercent,
+      devopsPointsThisMonth: status.devopsPointsThisMonth,
+    }),
+  );
+  return 0;
+}
+
+const REDEEM_USAGE = `redeem PARTNER --order ${ORDER_KINDS.join('|')} --amount N [--at WHEN]`;
+
+async function redeemCommand(
+  id: string,
+  options: { order?: string | undefined; amount?: string | undefined; at?: string | undefined },
+  dbFile: string,
+  catalog: Catalog,
+  io: Io,
+  now: Date,
+): Promise<number> {
+  if (options.order === undefined || options.amount === undefined) throw new UserError(`Expected: ${REDEEM_USAGE}`);
+  const order = options.order;
+  if (!(ORDER_KINDS as readonly string[]).includes(order)) throw new UserError(`--order must be ${ORDER_KINDS.join(', ')}, not "${order}".`);
+  if (!/^\d+(\.\d{1,2})?$/.test(options.amount)) {
+    throw new UserError(`--amount must be the order's amount, 0 or more with at most two decimals (such as 12500 or 99.95), not "${options.amount}".`);
+  }
+  const at = instantOf(options.at, catalog, now);
+  const status = statusOfPartner(await readExisting(dbFile), id, catalog, at);
+  const { technical, business } = status.tracks;
+  // There is no record of credits spent yet: what a partner may spend is what it earned this year.
+  const available = technical.credits + business.credits;
+  const result = redeem(catalog, order as OrderKind, Number(options.amount), available);
+  if (!result.ok) throw new UserError(`Cannot compute the credits: ${result.problem.message}.`);
+  const basis = `The ${available} available credits are those earned in ${status.year} on both tracks (technical ${technical.credits}, business ${business.credits}); credits already spent are not recorded, so nothing is deducted.`;
+  const { note, ...redemption } = result.value;
+  io.out(JSON.stringify({ partner: status.partner, at: status.at, year: status.year, ...redemption, note: note === null ? basis : `${capitalise(note)}. ${basis}` }));
+  return 0;
+}
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+async function statusCommand(ref: string, when: string | undefined, dbFile: string, catalog: Catalog, io: Io, now: Date): Promise<number> {
+  const at = instantOf(when, catalog, now);
   const state = await readExisting(dbFile);
   const member = findMember(state, ref);
   if (!member) throw new UserError(`No member with id or email "${ref}".`);
@@ -155,8 +227,7 @@ async function statusCommand(ref: string, when: string | undefined, dbFile: stri
 }
 
 async function notifyCommand(when: string | undefined, dryRun: boolean, dbFile: string, catalog: Catalog, config: Config, io: Io, now: Date): Promise<number> {
-  const at = when === undefined ? now.getTime() : parseWhen(when, catalog.timeZone);
-  if (at === null) throw new UserError(`--at must be a date YYYY-MM-DD or an ISO-8601 instant with an offset, not "${when}".`);
+  const at = instantOf(when, catalog, now);
   if (dryRun) {
     // A preview reads the store without its lock, so it works beside a running bot.
     const plan = planPass(await readExisting(dbFile), catalog, at, config.notify.reminderDays);
@@ -174,7 +245,8 @@ async function notifyCommand(when: string | undefined, dryRun: boolean, dbFile: 
   try {
     const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(config.credentials as ConfigurationBotFrameworkAuthenticationOptions));
     const transport = new BotTransport(adapter, config.credentials.MicrosoftAppId ?? '');
-    const log = pino({ level: config.logLevel }, pino.destination(2));
+    // Failures go to stderr; the report on stdout already says what the pass did.
+    const log = pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2));
     const report = await runPass({ store, catalog, settings: config.notify, transport, log }, at);
     io.out(JSON.stringify(report));
     return report.failed > 0 ? 1 : 0;
