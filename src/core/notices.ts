@@ -124,11 +124,23 @@ function levelsMet(catalog: Catalog, sorted: readonly Timed[], start: number, un
   return met;
 }
 
+// Every pass asks for every member's reminder instants; luxon's zone math is the cost and there are
+// only a few hundred distinct answers (one per renewal date and offset), so they are kept.
+const reminderCache = new Map<string, number>();
+
 /** The instants of the reminders before the end of a membership year, latest first. */
 function reminderInstants(year: MembershipYear, reminderDays: readonly number[], zone: string): { days: number; at: number }[] {
   return [...new Set(reminderDays)]
     .sort((a, b) => a - b)
-    .map((days) => ({ days, at: startOfDate(shiftDate(year.endDate, -days), zone) }))
+    .map((days) => {
+      const key = `${zone}|${year.endDate}|${days}`;
+      let at = reminderCache.get(key);
+      if (at === undefined) {
+        if (reminderCache.size > 100_000) reminderCache.clear();
+        reminderCache.set(key, (at = startOfDate(shiftDate(year.endDate, -days), zone)));
+      }
+      return { days, at };
+    })
     .filter((r) => r.at >= year.start);
 }
 
