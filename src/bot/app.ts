@@ -6,6 +6,7 @@ import { approveClaim, checkActionClaim, checkAttendanceClaim, rejectClaim, type
 import { credit, reverse, type LedgerEntry, type Member } from '../core/ledger.js';
 import { memberStatus } from '../core/lifecycle.js';
 import { nextReminderDate } from '../core/notices.js';
+import { partnerStatus } from '../core/partners.js';
 import { findMember } from '../core/records.js';
 import { dateIn, membershipYearAt, monthIn } from '../core/time.js';
 import type { State } from '../store/state.js';
@@ -15,6 +16,7 @@ import {
   claimCard,
   entryTitle,
   messageCard,
+  partnerCard,
   reviewCard,
   statusCard,
   type Card,
@@ -377,6 +379,33 @@ function memberCard(ctx: Context, args: string[]): Reply {
   return points(ctx, member);
 }
 
+function partnerReply(ctx: Context, id: string): Reply | null {
+  const input = ctx.state.partnerInput(id);
+  return input ? { cards: [partnerCard(ctx.deps.catalog, partnerStatus(ctx.deps.catalog, input, ctx.now))] } : null;
+}
+
+/**
+ * A member's own organisation; administrators may name any partner. A member naming another partner is
+ * refused with the same sentence whether it exists or not, so nothing leaks.
+ */
+function partner(ctx: Context, args: string[]): Reply {
+  const { caller } = ctx;
+  const own = caller.member?.partnerId;
+  const asked = args[0];
+  if (asked !== undefined && asked !== own) {
+    if (!caller.isAdmin) return text("Only administrators can look at another partner. Type **partner** for your own organisation's credits and levels.");
+    return partnerReply(ctx, asked) ?? text(`No partner with id "${asked.slice(0, 128)}".`);
+  }
+  const adminHint = caller.isAdmin ? ' As an administrator, type **partner** and a partner id to see any partner.' : '';
+  if (!caller.member) {
+    return text(`You are not enrolled in the DevOps Professional Program, so you belong to no partner organisation here. Type **join** to enrol; an administrator links members to their partner.${adminHint}`);
+  }
+  if (own === undefined) {
+    return text(`You do not belong to a partner organisation in the Partner Program. If your organisation is a partner, ask an administrator to link you to it.${adminHint}`);
+  }
+  return partnerReply(ctx, own) ?? text(`Your organisation (partner ${own}) is not in the Partner Program's records yet. Ask an administrator to import it.`);
+}
+
 type Run = (ctx: Context, args: string[]) => Reply | Promise<Reply>;
 
 const RUN: Record<string, Run> = {
@@ -388,6 +417,7 @@ const RUN: Record<string, Run> = {
   claim: (ctx) => (ctx.caller.member ? { cards: [claimCard(ctx.deps.catalog, newCardId(ctx))] } : notEnrolled()),
   attendance: (ctx) => (ctx.caller.member ? { cards: [attendanceCard(newCardId(ctx))] } : notEnrolled()),
   leaderboard,
+  partner,
   notifications,
   help,
   review,

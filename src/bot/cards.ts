@@ -2,14 +2,16 @@
 import { Template } from 'adaptivecards-templating';
 import type { Attachment } from 'botbuilder';
 import { CardFactory } from 'botbuilder';
-import type { Catalog } from '../core/catalog.js';
+import { PARTNER_TRACKS, type Catalog, type PartnerLevelId, type PartnerTrack } from '../core/catalog.js';
 import type { Claim, FieldErrors } from '../core/claims.js';
 import type { LedgerEntry, Member } from '../core/ledger.js';
 import type { StatusReport } from '../core/lifecycle.js';
+import type { PartnerStatus, TrackStatus } from '../core/partners.js';
 import { dateIn } from '../core/time.js';
 import attendanceTemplate from './cards/attendance.card.json' with { type: 'json' };
 import claimTemplate from './cards/claim.card.json' with { type: 'json' };
 import messageTemplate from './cards/message.card.json' with { type: 'json' };
+import partnerTemplate from './cards/partner.card.json' with { type: 'json' };
 import reviewTemplate from './cards/review.card.json' with { type: 'json' };
 import statusTemplate from './cards/status.card.json' with { type: 'json' };
 
@@ -133,5 +135,59 @@ export function reviewCard(catalog: Catalog, claim: Claim, submitter: Member | u
     ...(error !== undefined && { error }),
     ...(ranged && { pointsLabel: `Points (${ranged.min} to ${ranged.max})`, min: ranged.min, max: ranged.max }),
     ...(rule?.kind === 'per-day' && claim.kind === 'action' && { daysLabel: 'Days', days: 1 }),
+  });
+}
+
+export function partnerLevelName(catalog: Catalog, id: PartnerLevelId): string {
+  return catalog.partner.levels.find((l) => l.id === id)?.name ?? id;
+}
+
+const TRACK_TITLES: Record<PartnerTrack, string> = { technical: 'Technical track', business: 'Business track' };
+const plural = (n: number, word: string) => `${number(n)} ${word}${n === 1 ? '' : 's'}`;
+
+function trackLines(catalog: Catalog, status: PartnerStatus, track: TrackStatus): string[] {
+  const level = partnerLevelName(catalog, track.level);
+  const source = track.levelFrom === 'last-year' ? ' (reached last year)' : track.levelFrom === 'legacy' ? ' (starting level set by the administrators)' : '';
+  const lines = [track.levelValidUntil === null ? `${level} is every partner's level.` : `${level} holds until ${track.levelValidUntil}${source}.`];
+  const next = catalog.partner.levels.find((l) => l.id === track.nextLevel);
+  lines.push(next ? `${plural(track.creditsToNextLevel ?? 0, 'more credit')} this year to reach ${next.name} (${number(next.credits)}).` : `${level} is the top level.`);
+  if (track.levelValidUntil !== null && track.creditsToKeepLevel > 0) {
+    lines.push(`${plural(track.creditsToKeepLevel, 'more credit')} this year keep ${level} until ${status.year + 1}-12-31.`);
+  }
+  return lines;
+}
+
+/** A partner's credits and levels on both tracks, what the next level needs and until when each holds. */
+export function partnerCard(catalog: Catalog, status: PartnerStatus): Card {
+  const level = partnerLevelName(catalog, status.level);
+  const metrics = PARTNER_TRACKS.flatMap((name) => status.tracks[name].metrics);
+  const pending = metrics.reduce((sum, m) => sum + (m.pending ?? 0), 0);
+  const derived = catalog.partner.metrics.find((m) => m.kind === 'devops-points');
+  return expand(partnerTemplate, {
+    name: status.name,
+    levelText: `Partner level: ${level}${status.levelValidUntil ? `, until ${status.levelValidUntil}` : ''} (the higher of the two tracks)`,
+    discountText: status.discountPercent === null ? 'Base discount: not set yet by the program administrators' : `Base discount: ${status.discountPercent} %`,
+    tracks: PARTNER_TRACKS.map((name) => {
+      const track = status.tracks[name];
+      return {
+        title: TRACK_TITLES[name],
+        levelName: partnerLevelName(catalog, track.level),
+        credits: number(track.credits),
+        creditsLabel: `credits in ${status.year}`,
+        lines: trackLines(catalog, status, track),
+        facts: track.metrics
+          .filter((m) => m.credits !== 0 || m.counted !== 0 || (m.pending ?? 0) > 0)
+          .map((m) => ({ title: m.title, value: `${plural(m.credits, 'credit')}${m.pending ? `, ${number(m.pending)} pending` : ''}` })),
+      };
+    }),
+    notes: [
+      ...(derived && status.devopsPointsToNextCredits !== null
+        ? [
+            `${status.name}'s people were credited ${number(status.devopsPointsThisMonth)} DevOps Points this month; ${number(status.devopsPointsToNextCredits)} more this month bring ${plural(derived.credits, 'more technical credit')}.`,
+          ]
+        : []),
+      ...(pending > 0 ? [`${pending === 1 ? '1 registered deal is' : `${number(pending)} registered deals are`} pending: each is credited when it is won.`] : []),
+      `Credits count per calendar year; a level reached holds until 31 December of the next year.`,
+    ],
   });
 }

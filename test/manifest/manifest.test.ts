@@ -99,9 +99,9 @@ describe('manifest.json', () => {
     expect(m.icons).toEqual({ color: 'color.png', outline: 'outline.png' });
   });
 
-  it('lists every non-admin command of COMMANDS, with its description, and nothing else', () => {
+  it('lists every non-admin command of COMMANDS that is in the menu, with its description, and nothing else', () => {
     const bot = sample().bots[0]!;
-    const listed = COMMANDS.filter((c) => !c.admin).map((c) => ({ title: c.name, description: c.description }));
+    const listed = COMMANDS.filter((c) => !c.admin && c.inMenu !== false).map((c) => ({ title: c.name, description: c.description }));
     const admin = new Set(COMMANDS.filter((c) => c.admin).map((c) => c.name));
     expect(listed.length).toBeGreaterThan(0);
     expect(admin.size).toBeGreaterThan(0);
@@ -113,6 +113,14 @@ describe('manifest.json', () => {
       expect(list.commands).toEqual(listed); // same commands, same words, same order as COMMANDS
       for (const command of list.commands) expect(admin.has(command.title)).toBe(false);
     }
+  });
+
+  it('keeps out of the menu only member commands, as few as the limit of 10 needs', () => {
+    const members = COMMANDS.filter((c) => !c.admin);
+    const outOfMenu = members.filter((c) => c.inMenu === false).map((c) => c.name);
+    expect(outOfMenu).toEqual(['join']);
+    expect(members.length - outOfMenu.length).toBe(10);
+    expect(COMMANDS.filter((c) => c.admin && c.inMenu === false)).toEqual([]);
   });
 });
 
