@@ -1,12 +1,13 @@
 // What the bot tells a member unprompted, and when it is due. Pure: computed from a member's ledger
 // and a window of time (from, at], so nothing depends on a timer per member and nothing is lost across
 // a restart or downtime: a later pass with a wider window catches up.
-import type { Catalog, LevelId } from './catalog.js';
+import type { Catalog, LevelId, PartnerLevelId, PartnerTrack } from './catalog.js';
 import type { LedgerEntry, Member } from './ledger.js';
 import { levelIndex, memberStatus } from './lifecycle.js';
+import { partnerLevelsReached, type PartnerStatusInput } from './partners.js';
 import { dateIn, membershipYear, membershipYearAt, shiftDate, startOfDate, toUtcIso, type MembershipYear } from './time.js';
 
-export type NoticeKind = 'claim-decision' | 'promotion' | 'renewal-reminder' | 'anniversary';
+export type NoticeKind = Notification['kind'];
 
 /** Where a notification is in the outbox: written before sending, marked after. */
 export type Delivery = 'pending' | 'sent' | 'failed' | 'unreachable' | 'skipped';
@@ -73,7 +74,22 @@ export interface AnniversaryNotice extends NoticeBase {
   nextRenewalDate: string;
 }
 
-export type Notification = ClaimDecisionNotice | PromotionNotice | ReminderNotice | AnniversaryNotice;
+/** A partner's track reached a level this calendar year: told to each of the partner's people. */
+export interface PartnerLevelNotice extends NoticeBase {
+  kind: 'partner-level';
+  partnerId: string;
+  partnerName: string;
+  track: PartnerTrack;
+  level: PartnerLevelId;
+  /** The calendar year the level was reached in. */
+  year: number;
+  reachedAt: string;
+  credits: number;
+  /** The level holds until this date (31 December of the following year). */
+  validUntil: string;
+}
+
+export type Notification = ClaimDecisionNotice | PromotionNotice | ReminderNotice | AnniversaryNotice | PartnerLevelNotice;
 
 /** A notice that is due, before it enters the outbox. */
 export type Due = { [K in Notification['kind']]: Omit<Extract<Notification, { kind: K }>, 'delivery' | 'attempts' | 'sentAt' | 'lastError'> }[Notification['kind']];
@@ -151,9 +167,7 @@ export function dueFor(catalog: Catalog, member: Member, entries: readonly Ledge
   if (!report) return [];
   const zone = catalog.timeZone;
   const { levels } = catalog;
-  const createdAt = toUtcIso(at);
   const out: DueNotice[] = [];
-  const sorted: Timed[] = entries.map((e) => ({ at: Date.parse(e.at), points: e.points })).sort((a, b) => a.at - b.at);
   const current = report.year;
 
   // Anniversaries inside the window, each with its outcome.
@@ -168,7 +182,7 @@ export function dueFor(catalog: Catalog, member: Member, entries: readonly Ledge
         id: `anniversary:${member.id}:${k}`,
         kind: 'anniversary',
         memberId: member.id,
-        createdAt,
+        createdAt: toUtcIso(at),
         year: k,
         date: year.startDate,
         result: outcome.result,
@@ -183,26 +197,31 @@ export function dueFor(catalog: Catalog, member: Member, entries: readonly Ledge
 
   // Promotions: the highest level reached above the one carried in. The current year's are due
   // whenever they were reached (late data can promote in the past); an earlier year's only when the
-  // promotion falls inside the window (downtime across an anniversary).
+  // promotion falls inside the window (downtime across an anniversary). The status report already
+  // says whether the current year has one, so the ledger is walked again only when needed.
+  let sorted: Timed[] | null = null;
+  const timed = () => (sorted ??= entries.map((e) => ({ at: Date.parse(e.at), points: e.points })).sort((a, b) => a.at - b.at));
   for (let k = current.index; k >= 0; k -= 1) {
     const year = membershipYear(member.signedUpAt, k, zone);
-    if (k < current.index && year.end <= from) break;
+    const isCurrent = k === current.index;
+    if (!isCurrent && year.end <= from) break;
     const carried = k === 0 ? -1 : levelIndex(levels, report.outcomes[k - 1]!.yearTotal);
-    const met = levelsMet(catalog, sorted, year.start, Math.min(year.end, at + 1));
+    if (isCurrent && levels.findIndex((l) => l.id === report.reached) <= carried) continue;
+    const met = levelsMet(catalog, timed(), year.start, Math.min(year.end, at + 1));
     const top = met.length - 1;
     if (top <= carried) continue;
     const reachedAt = met[top]!;
-    if (k < current.index && reachedAt <= from) continue;
+    if (!isCurrent && reachedAt <= from) continue;
     const level = levels[top]!;
     const next = levels[top + 1];
-    const total = sorted.reduce((sum, e) => (e.at >= year.start && e.at <= Math.min(year.end - 1, at) ? sum + e.points : sum), 0);
+    const total = isCurrent ? report.points : report.outcomes[k]!.yearTotal;
     out.push({
       baseline: window.baselineBefore !== undefined && reachedAt < window.baselineBefore,
       notice: {
         id: `promotion:${member.id}:${k}:${level.id}`,
         kind: 'promotion',
         memberId: member.id,
-        createdAt,
+        createdAt: toUtcIso(at),
         year: k,
         level: level.id,
         reachedAt: toUtcIso(reachedAt),
@@ -224,7 +243,7 @@ export function dueFor(catalog: Catalog, member: Member, entries: readonly Ledge
           id: `renewal-reminder:${member.id}:${current.index}:${reminder.days}`,
           kind: 'renewal-reminder',
           memberId: member.id,
-          createdAt,
+          createdAt: toUtcIso(at),
           year: current.index,
           daysBefore: reminder.days,
           renewalDate: current.endDate,
@@ -254,4 +273,48 @@ export function nextReminderDate(catalog: Catalog, member: Member, at: number, s
     if (upcoming) return dateIn(upcoming.at, zone);
   }
   return null;
+}
+
+/**
+ * Partner levels to announce to the partner's people: per track, the highest level reached in the
+ * calendar year, like a member's promotion (this year's whenever reached, last year's only when the
+ * window holds the moment it was reached).
+ */
+export function partnerLevelsDue(catalog: Catalog, input: PartnerStatusInput, people: readonly Member[], window: DueWindow): DueNotice[] {
+  const { from, at } = window;
+  const zone = catalog.timeZone;
+  const year = Number(dateIn(at, zone).slice(0, 4));
+  const yearStart = startOfDate(`${year}-01-01`, zone);
+  const checks: { year: number; until: number; current: boolean }[] = [{ year, until: at, current: true }];
+  if (from < yearStart) checks.push({ year: year - 1, until: yearStart - 1, current: false });
+  const out: DueNotice[] = [];
+  for (const check of checks) {
+    const reached = partnerLevelsReached(catalog, input, check.until);
+    for (const track of ['technical', 'business'] as const) {
+      const top = reached[track].at(-1);
+      if (!top) continue;
+      const reachedAt = Date.parse(top.at);
+      if (!check.current && reachedAt <= from) continue;
+      for (const person of people) {
+        out.push({
+          baseline: window.baselineBefore !== undefined && reachedAt < window.baselineBefore,
+          notice: {
+            id: `partner-level:${input.partner.id}:${track}:${check.year}:${top.level}:${person.id}`,
+            kind: 'partner-level',
+            memberId: person.id,
+            createdAt: toUtcIso(at),
+            partnerId: input.partner.id,
+            partnerName: input.partner.name,
+            track,
+            level: top.level,
+            year: check.year,
+            reachedAt: top.at,
+            credits: top.credits,
+            validUntil: `${check.year + 1}-12-31`,
+          },
+        });
+      }
+    }
+  }
+  return out;
 }

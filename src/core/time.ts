@@ -20,9 +20,20 @@ export function toUtcIso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+// Membership years, reminders and windows ask for the start of the same few thousand dates over and
+// over; luxon's zone lookup is the cost, so each (zone, date) is computed once.
+const startCache = new Map<string, number>();
+
 /** 00:00 of a calendar date in the program zone. */
 export function startOfDate(date: string, zone: string): number {
-  return DateTime.fromISO(date, { zone }).startOf('day').toMillis();
+  const key = `${zone}|${date}`;
+  let start = startCache.get(key);
+  if (start === undefined) {
+    start = DateTime.fromISO(date, { zone }).startOf('day').toMillis();
+    if (startCache.size >= DATE_CACHE_LIMIT) startCache.clear();
+    startCache.set(key, start);
+  }
+  return start;
 }
 
 /** The last millisecond of a calendar date in the program zone. */

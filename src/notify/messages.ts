@@ -51,6 +51,17 @@ export function noticeCard(catalog: Catalog, notice: Notification): Card {
         ],
       });
     }
+    case 'partner-level': {
+      const level = catalog.partner.levels.find((l) => l.id === notice.level)?.name ?? notice.level;
+      return messageCard({
+        title: `${notice.partnerName} is now a ${level} partner`,
+        tone: 'good',
+        lines: [
+          `${notice.partnerName} reached ${level} on the ${notice.track} track with ${number(notice.credits)} credits in ${notice.year}. The level holds until ${notice.validUntil}.`,
+          'Type **partner** for your organisation\'s credits on both tracks.',
+        ],
+      });
+    }
     case 'claim-decision': {
       const approved = notice.status === 'approved';
       const lines = approved

@@ -3,7 +3,8 @@
 // year 2 reaches Advocate 2025-06-05 and Enabler 2025-09-09.
 import { describe, expect, it } from 'vitest';
 import type { LedgerEntry, Member } from '../../src/core/ledger.js';
-import { dueFor, nextReminderDate, type DueWindow } from '../../src/core/notices.js';
+import { dueFor, nextReminderDate, partnerLevelsDue, type DueWindow } from '../../src/core/notices.js';
+import type { PartnerActivity } from '../../src/core/partner-records.js';
 import { startOfDate } from '../../src/core/time.js';
 import { defaultCatalog } from '../support/catalog.js';
 
@@ -129,5 +130,45 @@ describe('the next reminder date', () => {
   ];
   it.each(table)('%s', (_name, at, muted, expected) => {
     expect(nextReminderDate(catalog, member, at, { reminderDays: [30, 7, 1], muted })).toBe(expected);
+  });
+});
+
+describe('partner levels to announce', () => {
+  const partner = { id: 'p1', name: 'Acme Broadcast' };
+  const people: Member[] = [member, { ...member, id: 'm2', email: 'm2@example.com' }];
+  let k = 0;
+  const cert = (at: string, count = 1): PartnerActivity => ({ id: `a${(k += 1)}`, partnerId: 'p1', metric: 'technical.certification', at, count, source: 'import', by: 'test' });
+  // 10 credits per certification: Collaborator at 25 (the third), Creator at 75 (the eighth).
+  const activities = [cert('2025-03-01T10:00:00Z'), cert('2025-03-02T10:00:00Z'), cert('2025-03-03T10:00:00Z'), cert('2025-12-31T22:30:00Z', 5)];
+  const due = (from: string, at: string, baselineBefore?: string) =>
+    partnerLevelsDue(catalog, { partner, activities, devops: [] }, people, {
+      from: Date.parse(from),
+      at: Date.parse(at),
+      ...(baselineBefore && { baselineBefore: Date.parse(baselineBefore) }),
+    }).map((d) => [d.notice.id, d.baseline]);
+
+  it('tells each of the partner\'s people, once per level and track, with its validity', () => {
+    expect(due('2025-03-03T09:00:00Z', '2025-03-03T12:00:00Z')).toEqual([
+      ['partner-level:p1:technical:2025:collaborator:m', false],
+      ['partner-level:p1:technical:2025:collaborator:m2', false],
+    ]);
+    const [first] = partnerLevelsDue(catalog, { partner, activities, devops: [] }, people, { from: 0, at: Date.parse('2025-03-04T00:00:00Z') });
+    expect(first!.notice).toMatchObject({ kind: 'partner-level', partnerName: 'Acme Broadcast', track: 'technical', level: 'collaborator', year: 2025, credits: 30, validUntil: '2026-12-31' });
+  });
+
+  it('counts the year in program time, and catches up across the new year', () => {
+    // 2025-12-31T22:30Z is 2025-12-31 23:30 in Brussels: still 2025, and it makes Creator.
+    expect(due('2025-12-31T22:00:00Z', '2026-01-02T10:00:00Z')).toEqual([
+      ['partner-level:p1:technical:2025:creator:m', false],
+      ['partner-level:p1:technical:2025:creator:m2', false],
+    ]);
+    expect(due('2026-01-01T10:00:00Z', '2026-01-02T10:00:00Z')).toEqual([]);
+  });
+
+  it('keeps a level reached before notifications started as baseline', () => {
+    expect(due('2025-05-01T00:00:00Z', '2025-05-08T00:00:00Z', '2025-05-01T00:00:00Z')).toEqual([
+      ['partner-level:p1:technical:2025:collaborator:m', true],
+      ['partner-level:p1:technical:2025:collaborator:m2', true],
+    ]);
   });
 });

@@ -119,8 +119,8 @@ describe('a notification pass', () => {
     connector.respond = null;
     const activity = {
       type: 'message', channelId: 'msteams', serviceUrl: connector.url, text: 'points',
-      from: { id: '29:blocked', aadObjectId: 'aad-blocked' }, recipient: { id: '28:bot' },
-      conversation: { id: 'conv-blocked', conversationType: 'personal' },
+      from: { id: '29:blocked', aadObjectId: 'aad-blocked', name: 'Blocked' }, recipient: { id: '28:bot', name: 'DevOps Points' },
+      conversation: { id: 'conv-blocked', conversationType: 'personal', isGroup: false, name: '' },
     };
     await rememberConversation(store, activity, 'aad-blocked', 'blocked', at7);
     expect(store.state.conversations.get('aad-blocked')?.unreachable).toBeUndefined();
