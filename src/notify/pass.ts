@@ -5,7 +5,7 @@
 // not yet on disk when the process died is sent again by the next pass.
 import type { Logger } from 'pino';
 import type { Catalog } from '../core/catalog.js';
-import { dueFor, type DueNotice, type Notification } from '../core/notices.js';
+import { dueFor, partnerLevelsDue, type DueNotice, type Notification } from '../core/notices.js';
 import { toUtcIso } from '../core/time.js';
 import type { ConversationRecord } from '../store/schema.js';
 import type { State } from '../store/state.js';
@@ -52,17 +52,24 @@ export function planPass(state: State, catalog: Catalog, at: number, reminderDay
   const from = previous ?? at - FIRST_PASS_LOOKBACK_MS;
   const items: PlannedNotice[] = [];
   for (const notice of state.notifications.values()) if (notice.delivery === 'pending') items.push({ notice, state: 'pending' });
+  const window = { from, at, ...(firstPass && { baselineBefore: from }) };
+  const add = (due: readonly DueNotice[]) => {
+    for (const { notice, baseline } of due) {
+      if (state.notifications.has(notice.id)) continue;
+      const reason = unreachableReason(state.conversationOf(notice.memberId));
+      const planned: PlanState = baseline ? 'baseline' : reason === null ? 'new' : reason === 'never talked to the bot' ? 'no-conversation' : 'unreachable';
+      items.push({ notice, state: planned });
+    }
+  };
   if (at > from) {
     for (const member of state.members.values()) {
       const muted = state.preferences.get(member.id)?.notificationsOff === true;
-      const due = dueFor(catalog, member, state.entriesOf(member.id), { from, at, ...(firstPass && { baselineBefore: from }) }, { reminderDays, muted });
-      if (due.length === 0) continue;
-      const reason = unreachableReason(state.conversationOf(member.id));
-      for (const { notice, baseline } of due) {
-        if (state.notifications.has(notice.id)) continue;
-        const planned: PlanState = baseline ? 'baseline' : reason === null ? 'new' : reason === 'never talked to the bot' ? 'no-conversation' : 'unreachable';
-        items.push({ notice, state: planned });
-      }
+      add(dueFor(catalog, member, state.entriesOf(member.id), window, { reminderDays, muted }));
+    }
+    for (const partnerId of state.partners.keys()) {
+      const people = state.membersOf(partnerId);
+      const input = people.length > 0 ? state.partnerInput(partnerId) : undefined;
+      if (input) add(partnerLevelsDue(catalog, input, people, window));
     }
   }
   return { from, at, firstPass, items };

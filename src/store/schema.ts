@@ -123,6 +123,18 @@ export const notificationSchema = z.discriminatedUnion('kind', [
     toKeep: z.number().int(),
     nextRenewalDate: date,
   }),
+  z.strictObject({
+    ...noticeBase,
+    kind: z.literal('partner-level'),
+    partnerId: z.string().min(1),
+    partnerName: z.string(),
+    track: z.enum(['technical', 'business']),
+    level: z.enum(['member', 'collaborator', 'creator']),
+    year: z.number().int(),
+    reachedAt: instant,
+    credits: z.number().int(),
+    validUntil: date,
+  }),
 ]) satisfies z.ZodType<Notification>;
 
 const account = z.strictObject({ id: z.string().min(1), name: optionalString, aadObjectId: optionalString });
