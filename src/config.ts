@@ -20,6 +20,19 @@ export interface Config {
   /** Where the person ran the command: npm runs scripts in the project folder and says so in INIT_CWD. */
   invocationDir: string;
   notify: NotifyConfig;
+  /** Teams SSO for the personal tab; null when TAB_APP_ID_URI is not set (Teams tokens are then refused). */
+  sso: SsoConfig | null;
+}
+
+export interface SsoConfig {
+  /** The app registration's Application ID URI, e.g. api://points.example.com/<client id>. */
+  appIdUri: string;
+  /** The audiences a token may carry: the URI (v1 tokens) and the client id (v2 tokens), when known. */
+  audiences: string[];
+  /** The OpenID Connect metadata document whose jwks_uri holds the signing keys. */
+  metadataUrl: string;
+  /** Lower-case tenant ids whose users may sign in; empty: any tenant. */
+  allowedTenants: ReadonlySet<string>;
 }
 
 export interface NotifyConfig {
@@ -86,6 +99,50 @@ function readNumber(name: string, value: string | undefined, fallback: number, m
   return n;
 }
 
+export const DEFAULT_OPENID_METADATA_URL = 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const APP_ID_URI = /^api:\/\/[^\s/?#]+(\/[^\s/?#]+)*$/;
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function readMetadataUrl(value: string | undefined): string {
+  const text = value?.trim();
+  if (!text) return DEFAULT_OPENID_METADATA_URL;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  // Plain http only on this machine, where tests serve their own keys.
+  if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)))) {
+    throw new ConfigError(`TAB_OPENID_METADATA_URL must be an https URL of an OpenID Connect metadata document (http only on 127.0.0.1 or localhost); not "${value}".`);
+  }
+  return url.href;
+}
+
+function readSso(env: NodeJS.ProcessEnv): SsoConfig | null {
+  const appIdUri = env.TAB_APP_ID_URI?.trim();
+  const clientId = env.TAB_CLIENT_ID?.trim().toLowerCase();
+  const tenants = (env.TAB_ALLOWED_TENANTS ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  const metadataUrl = readMetadataUrl(env.TAB_OPENID_METADATA_URL);
+  if (!appIdUri) {
+    if (clientId || tenants.length > 0) throw new ConfigError('TAB_CLIENT_ID and TAB_ALLOWED_TENANTS need TAB_APP_ID_URI: set it to the Application ID URI of the tab\'s app registration.');
+    return null;
+  }
+  if (!APP_ID_URI.test(appIdUri)) {
+    throw new ConfigError(`TAB_APP_ID_URI must be the Application ID URI of the app registration, such as api://points.example.com/<client id>, without a trailing slash; not "${appIdUri}".`);
+  }
+  if (clientId && !GUID.test(clientId)) throw new ConfigError(`TAB_CLIENT_ID must be the app registration's client id, a GUID; not "${env.TAB_CLIENT_ID}".`);
+  const bad = tenants.find((t) => !GUID.test(t));
+  if (bad !== undefined) throw new ConfigError(`TAB_ALLOWED_TENANTS must be tenant ids (GUIDs) separated by commas; "${bad}" is not one.`);
+  // Teams builds the URI as api://<domain>/<client id> (or .../botid-<client id>): the client id is
+  // then known without TAB_CLIENT_ID. v2 tokens carry it as their audience.
+  const derived = /(?:^api:\/\/|\/)(?:botid-)?([0-9a-f-]{36})$/i.exec(appIdUri)?.[1]?.toLowerCase();
+  const client = clientId || (derived && GUID.test(derived) ? derived : undefined);
+  return { appIdUri, audiences: client ? [appIdUri, client] : [appIdUri], metadataUrl, allowedTenants: new Set(tenants) };
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const credentials: BotCredentials = {};
   for (const key of ['MicrosoftAppId', 'MicrosoftAppPassword', 'MicrosoftAppType', 'MicrosoftAppTenantId'] as const) {
@@ -109,5 +166,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rate: readNumber('NOTIFY_RATE', env.NOTIFY_RATE, 5, 0.1, 50, false),
       maxAttempts: readNumber('NOTIFY_MAX_ATTEMPTS', env.NOTIFY_MAX_ATTEMPTS, 5, 1, 20, true),
     },
+    sso: readSso(env),
   };
 }

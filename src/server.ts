@@ -1,9 +1,11 @@
-// The HTTP server: Bot Framework messages through CloudAdapter, and a health check. The only file
-// besides src/bot/ that knows botbuilder.
+// The HTTP server: Bot Framework messages through CloudAdapter, a health check, and the personal tab's
+// routes (src/api/). The only file besides src/bot/ that knows botbuilder.
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import restify from 'restify';
 import { z } from 'zod';
+import { addTabRoutes } from './api/routes.js';
 import { BotApp } from './bot/app.js';
 import { PointsBot } from './bot/bot.js';
 import type { Config } from './config.js';
@@ -12,6 +14,8 @@ import { BotTransport, type Transport } from './notify/transport.js';
 import type { Store } from './store/store.js';
 
 const MAX_BODY = 256 * 1024;
+/** The built tab page: the same path from src/server.ts and from the bundle dist/main.js. */
+export const DEFAULT_TAB_DIR = fileURLToPath(new URL('../dist/tab/', import.meta.url));
 
 /** The activity types of the Bot Framework protocol; anything else is refused with 400. */
 const ACTIVITY_TYPES = [
@@ -48,6 +52,8 @@ export interface ServerOptions {
   now?: () => number;
   /** Where to listen; default: all interfaces with Bot Framework credentials, loopback in local mode. */
   host?: string;
+  /** The folder of the built tab page; default dist/tab (npm run build). */
+  tabDir?: string;
 }
 
 export interface RunningServer {
@@ -89,6 +95,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   server.get('/healthz', (_req, res, next) => {
     res.send(200, { status: 'ok', members: store.state.members.size, entries: store.state.ledger.size });
     return next();
+  });
+
+  addTabRoutes(server, {
+    config,
+    store,
+    catalog,
+    log,
+    now: options.now ?? Date.now,
+    tabDir: options.tabDir ?? DEFAULT_TAB_DIR,
+    // The development sign-in exists only in local mode, where the server listens on loopback.
+    devSignIn: !config.credentials.MicrosoftAppId,
   });
 
   server.post('/api/messages', async (req, res) => {
