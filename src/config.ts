@@ -1,5 +1,6 @@
 // The one place that reads the environment.
 import { fileURLToPath } from 'node:url';
+import type { EventsSettings } from './events/route.js';
 
 export interface BotCredentials {
   MicrosoftAppId?: string;
@@ -20,6 +21,8 @@ export interface Config {
   /** Where the person ran the command: npm runs scripts in the project folder and says so in INIT_CWD. */
   invocationDir: string;
   notify: NotifyConfig;
+  /** POST /api/events; off without a secret. */
+  events: EventsSettings;
   /** Teams SSO for the personal tab; null when TAB_APP_ID_URI is not set (Teams tokens are then refused). */
   sso: SsoConfig | null;
 }
@@ -143,6 +146,17 @@ function readSso(env: NodeJS.ProcessEnv): SsoConfig | null {
   return { appIdUri, audiences: client ? [appIdUri, client] : [appIdUri], metadataUrl, allowedTenants: new Set(tenants) };
 }
 
+function readEvents(env: NodeJS.ProcessEnv): EventsSettings {
+  const secret = env.EVENTS_SECRET?.trim() || undefined;
+  // A short secret can be guessed offline from one signed request.
+  if (secret !== undefined && secret.length < 16) throw new ConfigError('EVENTS_SECRET must be at least 16 characters (32 random bytes in hex is a good choice), or unset to turn the events API off.');
+  return {
+    secret,
+    rate: readNumber('EVENTS_RATE', env.EVENTS_RATE, 10, 0.01, 10_000, false),
+    burst: readNumber('EVENTS_BURST', env.EVENTS_BURST, 20, 1, 10_000, true),
+  };
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const credentials: BotCredentials = {};
   for (const key of ['MicrosoftAppId', 'MicrosoftAppPassword', 'MicrosoftAppType', 'MicrosoftAppTenantId'] as const) {
@@ -160,6 +174,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rulesFile: env.RULES_FILE?.trim() || DEFAULT_RULES_FILE,
     invocationDir: env.INIT_CWD?.trim() || process.cwd(),
     logLevel: readLogLevel(env.LOG_LEVEL),
+    events: readEvents(env),
     notify: {
       reminderDays: readReminderDays(env.REMINDER_DAYS),
       everyMs: readEvery(env.NOTIFY_EVERY),

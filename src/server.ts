@@ -7,6 +7,7 @@ import restify from 'restify';
 import { z } from 'zod';
 import { addTabRoutes } from './api/routes.js';
 import { BotApp } from './bot/app.js';
+import { addEventsRoute, EVENTS_PATH } from './events/route.js';
 import { PointsBot } from './bot/bot.js';
 import type { Config } from './config.js';
 import type { Catalog } from './core/catalog.js';
@@ -76,7 +77,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const bot = new PointsBot(app, config.admins, log);
 
   const server = restify.createServer({ name: 'devops-points', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY, mapParams: false, mapFiles: false, rejectUnknown: true }));
+  // The events API reads its own raw body: its signature covers the exact bytes, and its cap is larger.
+  const parsers = restify.plugins.bodyParser({ maxBodySize: MAX_BODY, mapParams: false, mapFiles: false, rejectUnknown: true });
+  server.use(parsers.map((parse): restify.RequestHandler => (req, res, next) => (req.getPath() === EVENTS_PATH ? next() : parse(req, res, next))));
 
   let inFlight = 0;
   let stopping = false;
@@ -107,6 +110,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // The development sign-in exists only in local mode, where the server listens on loopback.
     devSignIn: !config.credentials.MicrosoftAppId,
   });
+
+  addEventsRoute(server, { store, catalog, settings: config.events, now: options.now ?? Date.now, log });
 
   server.post('/api/messages', async (req, res) => {
     const checked = activityShape.safeParse(req.body);

@@ -19,7 +19,16 @@ export interface BotHarness {
   close(): Promise<void>;
 }
 
-export async function startBot(options: { seed?: unknown[]; admins?: string[]; credentials?: BotCredentials; users?: TeamsUser[] } = {}): Promise<BotHarness> {
+export interface BotOptions {
+  seed?: unknown[];
+  admins?: string[];
+  credentials?: BotCredentials;
+  users?: TeamsUser[];
+  /** More environment for readConfig (e.g. EVENTS_SECRET). */
+  env?: Record<string, string>;
+}
+
+export async function startBot(options: BotOptions = {}): Promise<BotHarness> {
   const connector = await new StubConnector().start();
   for (const user of options.users ?? []) connector.users.set(user.id, user);
   const catalog = loadCatalog(readConfig({}).rulesFile);
@@ -28,7 +37,7 @@ export async function startBot(options: { seed?: unknown[]; admins?: string[]; c
     const result = await importRecords(store, catalog, options.seed.map((value, i) => ({ index: i + 1, value })), { source: 'import', by: 'test' });
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
   }
-  const config = { ...readConfig({ PORT: '0', LOG_LEVEL: 'silent' }), admins: new Set((options.admins ?? []).map((a) => a.toLowerCase())), credentials: options.credentials ?? {} };
+  const config = { ...readConfig({ PORT: '0', LOG_LEVEL: 'silent', ...options.env }), admins: new Set((options.admins ?? []).map((a) => a.toLowerCase())), credentials: options.credentials ?? {} };
   const server = await startServer({ config, store, catalog, log: pino({ level: 'silent' }), now: () => NOW, host: '127.0.0.1' });
   return {
     url: server.url,
