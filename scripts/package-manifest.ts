@@ -3,7 +3,7 @@
 // required, TEAMS_APP_ID has a default), and the result is checked against the vendored schema
 // before anything is written.
 //
-//   BOT_ID=<guid> [TEAMS_APP_ID=<guid>] npm run -s package [-- --out FILE]
+//   BOT_ID=<guid> TAB_DOMAIN=<host> [TEAMS_APP_ID=<guid>] npm run -s package [-- --out FILE]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -24,6 +24,7 @@ export const PACKAGE_FILES = ['manifest.json', 'color.png', 'outline.png'] as co
 export const DEFAULT_TEAMS_APP_ID = '6fe34a53-da77-441a-a6d5-89d0115b4999';
 
 const GUID = /^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/;
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const PLACEHOLDER = /\$\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 
 /** A problem the person running the script can fix; its message is a sentence. */
@@ -42,7 +43,12 @@ export function placeholderValues(env: NodeJS.ProcessEnv): Record<string, string
   for (const [name, value] of Object.entries(values)) {
     if (!GUID.test(value)) throw new PackageError(`${name} must be a GUID such as ${DEFAULT_TEAMS_APP_ID} (got "${value}").`);
   }
-  return values;
+  const tabDomain = env.TAB_DOMAIN?.trim().toLowerCase();
+  if (!tabDomain) {
+    throw new PackageError('TAB_DOMAIN is not set: set it to the host name of the bot\'s server (e.g. points.example.com), where Teams loads the My points tab and its sign-in.');
+  }
+  if (!HOST_NAME.test(tabDomain)) throw new PackageError(`TAB_DOMAIN must be a host name such as points.example.com, without https:// or a path (got "${tabDomain}").`);
+  return { ...values, TAB_DOMAIN: tabDomain };
 }
 
 /** The manifest text with every ${{NAME}} replaced; a placeholder without a value is an error. */

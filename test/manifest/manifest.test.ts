@@ -7,6 +7,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/bot/command-list.js';
+import { readConfig } from '../../src/config.js';
 import {
   DEFAULT_TEAMS_APP_ID,
   fillPlaceholders,
@@ -19,6 +20,7 @@ import {
 
 const BOT_ID = '0b6b0a7e-2f63-4c1e-9d1a-3c5e8f1a2b4c';
 const APP_ID = 'c2d4e6f8-1a3b-4c5d-8e7f-9a0b1c2d3e4f';
+const TAB_DOMAIN = 'points.example.com';
 
 interface Command {
   title: string;
@@ -30,13 +32,16 @@ interface Manifest {
   name: { short: string; full?: string };
   description: { short: string; full: string };
   icons: { color: string; outline: string };
+  staticTabs: { entityId: string; name?: string; contentUrl?: string; scopes: string[] }[];
+  validDomains: string[];
+  webApplicationInfo: { id: string; resource: string };
   bots: { botId: string; scopes: string[]; supportsFiles?: boolean; isNotificationOnly?: boolean; commandLists: { scopes: string[]; commands: Command[] }[] }[];
 }
 
 const rawManifest = readFileSync(join(MANIFEST_DIR, 'manifest.json'), 'utf8');
 /** manifest.json as packaged, with sample ids. */
 function sample(): Manifest {
-  return JSON.parse(fillPlaceholders(rawManifest, { TEAMS_APP_ID: APP_ID, BOT_ID })) as Manifest;
+  return JSON.parse(fillPlaceholders(rawManifest, { TEAMS_APP_ID: APP_ID, BOT_ID, TAB_DOMAIN })) as Manifest;
 }
 const validate = manifestValidator();
 
@@ -50,7 +55,8 @@ describe('manifest.json', () => {
     expect(raw.$schema).toBe('https://developer.microsoft.com/en-us/json-schemas/teams/v1.30/MicrosoftTeams.schema.json');
     expect(raw.id).toBe('${{TEAMS_APP_ID}}');
     expect(raw.bots[0]?.botId).toBe('${{BOT_ID}}');
-    expect(() => fillPlaceholders(rawManifest, { BOT_ID })).toThrow(/TEAMS_APP_ID/);
+    expect(() => fillPlaceholders(rawManifest, { BOT_ID, TAB_DOMAIN })).toThrow(/TEAMS_APP_ID/);
+    expect(() => fillPlaceholders(rawManifest, { BOT_ID, TEAMS_APP_ID: APP_ID })).toThrow(/TAB_DOMAIN/);
   });
 
   it('is valid against the official schema once its placeholders are filled', () => {
@@ -58,7 +64,7 @@ describe('manifest.json', () => {
   });
 
   it('is valid with the default app id', () => {
-    expect(validate(JSON.parse(fillPlaceholders(rawManifest, { TEAMS_APP_ID: DEFAULT_TEAMS_APP_ID, BOT_ID })))).toEqual([]);
+    expect(validate(JSON.parse(fillPlaceholders(rawManifest, { TEAMS_APP_ID: DEFAULT_TEAMS_APP_ID, BOT_ID, TAB_DOMAIN })))).toEqual([]);
   });
 
   it('fails validation when it is wrong, so the check above means something', () => {
@@ -124,6 +130,35 @@ describe('manifest.json', () => {
   });
 });
 
+describe('the personal tab in the manifest', () => {
+  it('pins My points next to the chat, served from TAB_DOMAIN under /tab', () => {
+    const m = sample();
+    expect(m.staticTabs).toEqual([
+      { entityId: 'my-points', name: 'My points', contentUrl: `https://${TAB_DOMAIN}/tab`, scopes: ['personal'] },
+      { entityId: 'conversations', scopes: ['personal'] },
+    ]);
+    expect(m.validDomains).toEqual([TAB_DOMAIN]);
+  });
+
+  it("signs in with the bot's app registration: the App ID URI the server checks as TAB_APP_ID_URI", () => {
+    const m = sample();
+    expect(m.webApplicationInfo).toEqual({ id: BOT_ID, resource: `api://${TAB_DOMAIN}/botid-${BOT_ID}` });
+    const raw = JSON.parse(rawManifest) as Manifest;
+    expect(raw.webApplicationInfo).toEqual({ id: '${{BOT_ID}}', resource: 'api://${{TAB_DOMAIN}}/botid-${{BOT_ID}}' });
+    // The server's readConfig takes the client id from the end of that URI: the same registration.
+    expect(readConfig({ TAB_APP_ID_URI: m.webApplicationInfo.resource }).sso?.audiences).toEqual([m.webApplicationInfo.resource, BOT_ID]);
+  });
+
+  it('fails validation with a tab that is wrong', () => {
+    const longName = sample();
+    longName.staticTabs[0]!.name = 'x'.repeat(200);
+    expect(validate(longName).join('\n')).toMatch(/\/staticTabs\/0\/name must NOT have more than 128 characters/);
+    const badId = sample();
+    badId.webApplicationInfo.id = 'points';
+    expect(validate(badId).join('\n')).toMatch(/\/webApplicationInfo\/id must match pattern/);
+  });
+});
+
 describe('icons', () => {
   const read = (file: string) => PNG.sync.read(readFileSync(join(MANIFEST_DIR, file)));
 
@@ -159,19 +194,20 @@ describe('npm run package', () => {
   const run = promisify(execFile);
   /** The environment without the ids a developer may have set, plus `extra`. */
   function env(extra: Record<string, string>): NodeJS.ProcessEnv {
-    const { BOT_ID: _b, TEAMS_APP_ID: _a, ...rest } = process.env;
+    const { BOT_ID: _b, TEAMS_APP_ID: _a, TAB_DOMAIN: _t, ...rest } = process.env;
     return { ...rest, ...extra };
   }
 
   it('builds a zip of exactly manifest.json, color.png and outline.png, with the ids filled in', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'app-package-')), 'app-package.zip');
-    const { stdout } = await run('npm', ['run', '-s', 'package', '--', '--out', out], { cwd: PROJECT_DIR, env: env({ BOT_ID }) });
+    const { stdout } = await run('npm', ['run', '-s', 'package', '--', '--out', out], { cwd: PROJECT_DIR, env: env({ BOT_ID, TAB_DOMAIN }) });
     expect(stdout).toContain('app-package.zip');
     const files = unzipSync(readFileSync(out));
     expect(Object.keys(files).sort()).toEqual([...PACKAGE_FILES].sort());
     const packaged = JSON.parse(strFromU8(files['manifest.json']!)) as Manifest;
     expect(packaged.bots[0]?.botId).toBe(BOT_ID);
     expect(packaged.id).toBe(DEFAULT_TEAMS_APP_ID);
+    expect(packaged.validDomains).toEqual([TAB_DOMAIN]);
     expect(strFromU8(files['manifest.json']!)).not.toContain('${{');
     expect(validate(packaged)).toEqual([]);
     for (const icon of ['color.png', 'outline.png']) expect(Buffer.from(files[icon]!).equals(readFileSync(join(MANIFEST_DIR, icon)))).toBe(true);
@@ -179,7 +215,7 @@ describe('npm run package', () => {
 
   it('takes the app id from TEAMS_APP_ID', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'app-package-')), 'app-package.zip');
-    await run('npm', ['run', '-s', 'package', '--', '--out', out], { cwd: PROJECT_DIR, env: env({ BOT_ID, TEAMS_APP_ID: APP_ID }) });
+    await run('npm', ['run', '-s', 'package', '--', '--out', out], { cwd: PROJECT_DIR, env: env({ BOT_ID, TAB_DOMAIN, TEAMS_APP_ID: APP_ID }) });
     const packaged = JSON.parse(strFromU8(unzipSync(readFileSync(out))['manifest.json']!)) as Manifest;
     expect(packaged.id).toBe(APP_ID);
     expect(packaged.bots[0]?.botId).toBe(BOT_ID);
@@ -193,6 +229,22 @@ describe('npm run package', () => {
     );
     expect(failure?.code).toBe(1);
     expect(failure?.stderr).toMatch(/^BOT_ID is not set: .*cannot be sideloaded\.$/m);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses without TAB_DOMAIN, or with a URL in it', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'app-package-')), 'app-package.zip');
+    for (const [extra, sentence] of [
+      [{ BOT_ID }, /^TAB_DOMAIN is not set: .*My points tab and its sign-in\.$/m],
+      [{ BOT_ID, TAB_DOMAIN: 'https://points.example.com/' }, /^TAB_DOMAIN must be a host name such as points\.example\.com/m],
+    ] as const) {
+      const failure = await run('npm', ['run', '-s', 'package', '--', '--out', out], { cwd: PROJECT_DIR, env: env(extra) }).then(
+        () => undefined,
+        (error: unknown) => error as { code: number; stderr: string },
+      );
+      expect(failure?.code).toBe(1);
+      expect(failure?.stderr).toMatch(sentence);
+    }
     expect(existsSync(out)).toBe(false);
   });
 });
