@@ -147,7 +147,8 @@ function readSso(env: NodeJS.ProcessEnv): SsoConfig | null {
 }
 
 function readEvents(env: NodeJS.ProcessEnv): EventsSettings {
-  const secret = env.EVENTS_SECRET?.trim() || undefined;
+  // Used exactly as given: a secret with spaces is still that secret.
+  const secret = env.EVENTS_SECRET?.trim() ? env.EVENTS_SECRET : undefined;
   // A short secret can be guessed offline from one signed request.
   if (secret !== undefined && secret.length < 16) throw new ConfigError('EVENTS_SECRET must be at least 16 characters (32 random bytes in hex is a good choice), or unset to turn the events API off.');
   return {

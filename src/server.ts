@@ -53,6 +53,8 @@ export interface ServerOptions {
   now?: () => number;
   /** Where to listen; default: all interfaces with Bot Framework credentials, loopback in local mode. */
   host?: string;
+  /** How long an events batch may take to arrive; default 30 s (shorter in tests). */
+  eventsReadDeadlineMs?: number;
   /** The folder of the built tab page; default dist/tab (npm run build). */
   tabDir?: string;
 }
@@ -79,7 +81,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const server = restify.createServer({ name: 'devops-points', handleUncaughtExceptions: false });
   // The events API reads its own raw body: its signature covers the exact bytes, and its cap is larger.
   const parsers = restify.plugins.bodyParser({ maxBodySize: MAX_BODY, mapParams: false, mapFiles: false, rejectUnknown: true });
-  server.use(parsers.map((parse): restify.RequestHandler => (req, res, next) => (req.getPath() === EVENTS_PATH ? next() : parse(req, res, next))));
+  // By the route matched (restify decodes the path first), not the raw path.
+  server.use(parsers.map((parse): restify.RequestHandler => (req, res, next) => (req.getRoute()?.path === EVENTS_PATH ? next() : parse(req, res, next))));
 
   let inFlight = 0;
   let stopping = false;
@@ -111,7 +114,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     devSignIn: !config.credentials.MicrosoftAppId,
   });
 
-  addEventsRoute(server, { store, catalog, settings: config.events, now: options.now ?? Date.now, log });
+  addEventsRoute(server, { store, catalog, settings: config.events, now: options.now ?? Date.now, log, ...(options.eventsReadDeadlineMs !== undefined && { readDeadlineMs: options.eventsReadDeadlineMs }) });
 
   server.post('/api/messages', async (req, res) => {
     const checked = activityShape.safeParse(req.body);

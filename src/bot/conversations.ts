@@ -41,9 +41,12 @@ export async function rememberConversation(store: Store, activity: Partial<Activ
   const reference = referenceOf(activity);
   if (!reference) return;
   const known = store.state.conversations.get(userId);
-  if (known && !known.removedAt && !known.unreachable && known.memberId === memberId && sameReference(known.reference, reference)) return;
+  // A member found once stays linked: a later turn whose email lookup failed (throttled, timed out)
+  // does not know the member, but the user is still the same.
+  const member = memberId ?? known?.memberId;
+  if (known && !known.removedAt && !known.unreachable && known.memberId === member && sameReference(known.reference, reference)) return;
   await store.transact((tx) => {
-    tx.put(['conversations', { id: userId, ...(memberId !== undefined && { memberId }), reference, savedAt: toUtcIso(now) }]);
+    tx.put(['conversations', { id: userId, ...(member !== undefined && { memberId: member }), reference, savedAt: toUtcIso(now) }]);
   });
 }
 

@@ -47,6 +47,8 @@ const refuse = (status: number, error: string, extra: Record<string, unknown> = 
  */
 export class AnswerCache {
   private readonly answers = new Map<string, { at: number; answer: EventsAnswer }>();
+  /** Batches being applied: an identical batch arriving meanwhile waits for the same answer. */
+  readonly inFlight = new Map<string, Promise<EventsAnswer>>();
   constructor(
     private readonly limit = 10_000,
     private readonly ttlMs = 24 * 3_600_000,
@@ -58,7 +60,9 @@ export class AnswerCache {
     return hit.answer;
   }
 
+  /** Keeps the first answer: a later one for the same body would count its records as known. */
   set(key: string, answer: EventsAnswer, now: number): void {
+    if (this.get(key, now)) return;
     if (this.answers.size >= this.limit) this.answers.delete(this.answers.keys().next().value!);
     this.answers.set(key, { at: now, answer });
   }
@@ -89,18 +93,28 @@ export async function handleEvents(deps: EventsDeps, cache: AnswerCache, request
   if (records.length > MAX_RECORDS) return refuse(413, `A batch holds at most ${MAX_RECORDS.toLocaleString('en-US')} records; this one has ${records.length.toLocaleString('en-US')}. Send it in parts.`);
 
   const key = createHash('sha256').update(request.body).digest('hex');
-  const earlier = cache.get(key, now);
+  const earlier = cache.get(key, now) ?? (await cache.inFlight.get(key));
   if (earlier) return earlier;
+  const applying = apply(deps, records, now);
+  cache.inFlight.set(key, applying);
   try {
-    const result = await importRecords(deps.store, deps.catalog, records.map((value, index) => ({ index, value })), { source: 'api', by: 'api' });
+    const answer = await applying;
+    if (answer.status === 200) cache.set(key, answer, now);
+    return answer;
+  } finally {
+    cache.inFlight.delete(key);
+  }
+}
+
+async function apply(deps: EventsDeps, records: unknown[], now: number): Promise<EventsAnswer> {
+  try {
+    const result = await importRecords(deps.store, deps.catalog, records.map((value, index) => ({ index, value })), { source: 'api', by: 'api' }, now);
     if (!result.ok) {
       return refuse(422, `Nothing was applied: ${result.problems.length} record(s) need fixing.`, {
         problems: result.problems.map((p) => ({ index: p.index, message: p.message })),
       });
     }
-    const answer: EventsAnswer = { status: 200, body: summaryBody(result.summary) };
-    cache.set(key, answer, now);
-    return answer;
+    return { status: 200, body: summaryBody(result.summary) };
   } catch (error) {
     if (error instanceof StoreFailedError) {
       deps.log.error({ err: error }, 'events batch not applied: the store failed');

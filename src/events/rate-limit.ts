@@ -13,8 +13,9 @@ export class RateLimiter {
   /** Takes one token; returns 0 when allowed, else the milliseconds until a token is there. */
   take(source: string, now: number): number {
     const bucket = this.buckets.get(source) ?? { tokens: this.burst, at: now };
-    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.rate);
-    bucket.at = now;
+    // A clock stepping back must not take tokens away.
+    bucket.tokens = Math.min(this.burst, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * this.rate);
+    bucket.at = Math.max(bucket.at, now);
     this.buckets.set(source, bucket);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;

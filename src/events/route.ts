@@ -6,6 +6,7 @@ import type { Catalog } from '../core/catalog.js';
 import type { Store } from '../store/store.js';
 import { AnswerCache, handleEvents } from './events-api.js';
 import { RateLimiter } from './rate-limit.js';
+import { checkHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.js';
 
 export const EVENTS_PATH = '/api/events';
 /** About 1,000 records with notes; a batch over it is refused before it is read. */
@@ -26,19 +27,43 @@ export interface EventsRouteDeps {
   settings: EventsSettings;
   now: () => number;
   log: Logger;
+  /** Default READ_DEADLINE_MS; shorter in tests. */
+  readDeadlineMs?: number;
 }
 
-class TooLarge extends Error {}
+/** Bodies read at once: with the 2 MiB cap, at most 64 MiB held by requests not yet authenticated. */
+export const MAX_READING = 32;
+/** A body must arrive within this; a client that stalls gets 408 instead of holding the request. */
+export const READ_DEADLINE_MS = 30_000;
 
-async function readBody(req: restify.Request, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new TooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+class TooLarge extends Error {}
+class TooSlow extends Error {}
+
+function readBody(req: restify.Request, limit: number, deadlineMs: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const timer = setTimeout(() => finish(new TooSlow()), deadlineMs);
+    const finish = (error: Error | null) => {
+      clearTimeout(timer);
+      req.removeListener('data', onData);
+      req.removeListener('end', onEnd);
+      req.removeListener('error', finish);
+      if (error) {
+        req.resume();
+        reject(error);
+      } else resolve(Buffer.concat(chunks));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) finish(new TooLarge());
+      else chunks.push(chunk);
+    };
+    const onEnd = () => finish(null);
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', finish);
+  });
 }
 
 export function addEventsRoute(server: restify.Server, deps: EventsRouteDeps): void {
@@ -46,25 +71,45 @@ export function addEventsRoute(server: restify.Server, deps: EventsRouteDeps): v
   if (!secret) return;
   const limiter = new RateLimiter(deps.settings.rate, deps.settings.burst);
   const cache = new AnswerCache();
+  let reading = 0;
+  const tooLarge = (res: restify.Response) => {
+    res.header('Connection', 'close');
+    res.send(413, { error: `A batch is at most ${MAX_EVENTS_BYTES / 1024 / 1024} MiB.` });
+  };
   server.post(EVENTS_PATH, async (req, res) => {
     const type = req.header('content-type') ?? '';
     if (!/^application\/json\b/i.test(type)) {
       res.send(415, { error: 'Send the batch as application/json.' });
       return;
     }
-    if (Number(req.header('content-length') ?? 0) > MAX_EVENTS_BYTES) {
+    // Everything that needs no body is checked before reading one: an unsigned or stale request
+    // costs no memory.
+    const headers = checkHeaders(req.header(SIGNATURE_HEADER), req.header(TIMESTAMP_HEADER), deps.now());
+    if (!headers.ok) {
       res.header('Connection', 'close');
-      res.send(413, { error: `A batch is at most ${MAX_EVENTS_BYTES / 1024 / 1024} MiB.` });
+      res.send(401, { error: `Not authenticated: ${headers.reason}.` });
+      return;
+    }
+    if (Number(req.header('content-length') ?? 0) > MAX_EVENTS_BYTES) return tooLarge(res);
+    if (reading >= MAX_READING) {
+      res.header('Retry-After', '1');
+      res.send(503, { error: 'Too many batches are being received; try again in a second.' });
       return;
     }
     let body: Buffer;
+    reading += 1;
     try {
-      body = await readBody(req, MAX_EVENTS_BYTES);
+      body = await readBody(req, MAX_EVENTS_BYTES, deps.readDeadlineMs ?? READ_DEADLINE_MS);
     } catch (error) {
-      if (!(error instanceof TooLarge)) throw error;
-      res.header('Connection', 'close');
-      res.send(413, { error: `A batch is at most ${MAX_EVENTS_BYTES / 1024 / 1024} MiB.` });
-      return;
+      if (error instanceof TooLarge) return tooLarge(res);
+      if (error instanceof TooSlow) {
+        res.header('Connection', 'close');
+        res.send(408, { error: `The batch did not arrive within ${(deps.readDeadlineMs ?? READ_DEADLINE_MS) / 1000} s.` });
+        return;
+      }
+      throw error;
+    } finally {
+      reading -= 1;
     }
     const answer = await handleEvents({ ...deps, secret, limiter }, cache, { body, headers: req.headers, source: req.socket.remoteAddress ?? 'unknown' });
     for (const [name, value] of Object.entries(answer.headers ?? {})) res.header(name, value);

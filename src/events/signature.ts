@@ -14,12 +14,20 @@ export function sign(secret: string, timestamp: string, body: Buffer | string): 
 
 export type Verified = { ok: true } | { ok: false; reason: string };
 
-export function verify(secret: string, body: Buffer, signature: string | undefined, timestamp: string | undefined, now: number): Verified {
+/** What can be checked before the body is read: both headers there, well-formed, and fresh. */
+export function checkHeaders(signature: string | undefined, timestamp: string | undefined, now: number): Verified {
   if (!signature) return { ok: false, reason: `the ${SIGNATURE_HEADER} header is missing` };
   if (!timestamp) return { ok: false, reason: `the ${TIMESTAMP_HEADER} header is missing` };
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: `${TIMESTAMP_HEADER} must be a Unix time in seconds` };
   const age = now - Number(timestamp) * 1000;
   if (Math.abs(age) > MAX_AGE_MS) return { ok: false, reason: `${TIMESTAMP_HEADER} is more than 5 minutes ${age > 0 ? 'old' : 'ahead'}: sign each request when sending it` };
+  if (!/^sha256=[0-9a-f]{64}$/.test(signature)) return { ok: false, reason: `${SIGNATURE_HEADER} must be sha256= and 64 lower-case hex digits` };
+  return { ok: true };
+}
+
+export function verify(secret: string, body: Buffer, signature: string | undefined, timestamp: string | undefined, now: number): Verified {
+  const headers = checkHeaders(signature, timestamp, now);
+  if (!headers.ok || !signature || !timestamp) return headers;
   const expected = Buffer.from(sign(secret, timestamp, body));
   const given = Buffer.from(signature);
   // Compared in constant time; a length mismatch is no secret (the expected length is public).

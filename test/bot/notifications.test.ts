@@ -34,6 +34,10 @@ describe('conversation references', () => {
   it('find an imported member by the email Teams gives', async () => {
     await bot.post(message(bot, bob, 'help'));
     expect(bot.store.state.conversationOf('imported-bob')).toMatchObject({ id: 'aad-bob', memberId: 'imported-bob' });
+    // A later lookup that fails (Teams throttles it) does not unlink the member.
+    bot.connector.respond = (request) => (request.method === 'GET' ? { status: 429, headers: { 'retry-after': '1' } } : undefined);
+    await bot.post({ ...message(bot, bob, 'help'), serviceUrl: `${bot.connector.url}emea/` });
+    expect(bot.store.state.conversationOf('imported-bob')).toMatchObject({ memberId: 'imported-bob', reference: { serviceUrl: `${bot.connector.url}emea/` } });
   });
 
   it('are saved when the bot is added to a personal chat (membersAdded), not for group chats', async () => {

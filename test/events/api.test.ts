@@ -19,8 +19,8 @@ afterEach(async () => {
   bot = undefined;
 });
 
-async function start(env: Record<string, string> = { EVENTS_SECRET: SECRET }): Promise<BotHarness> {
-  bot = await startBot({ seed, env });
+async function start(env: Record<string, string> = { EVENTS_SECRET: SECRET }, eventsReadDeadlineMs?: number): Promise<BotHarness> {
+  bot = await startBot({ seed, env, ...(eventsReadDeadlineMs !== undefined && { eventsReadDeadlineMs }) });
   return bot;
 }
 
@@ -71,6 +71,50 @@ describe('POST /api/events', () => {
     const overlapping = await send(h, batch([credit('ev-2', 'aad-cas'), credit('ev-1', 'aad-ann')]));
     expect(overlapping.body).toMatchObject({ new: { credit: 0 }, known: { credit: 2 } });
     expect(h.store.state.ledger.size).toBe(size);
+  });
+
+  it('answers identical batches sent at once the same, applying them once', async () => {
+    const h = await start();
+    const body = batch([credit('ev-1', 'aad-ann'), credit('ev-2', 'aad-cas')]);
+    const answers = await Promise.all([send(h, body), send(h, body), send(h, body)]);
+    expect(answers.map((a) => a.body)).toEqual(Array(3).fill(expect.objectContaining({ new: expect.objectContaining({ credit: 2 }) })));
+    expect((await send(h, body)).body).toEqual(answers[0]!.body);
+    expect(points(h, 'aad-ann')).toBe(25);
+  });
+
+  it('refuses an unsigned request before reading its body, however large', async () => {
+    const h = await start();
+    const answer = await send(h, 'x'.repeat(3 * 1024 * 1024), { 'x-signature-256': undefined });
+    expect(answer.status).toBe(401);
+  });
+
+  it('finds the route under an encoded path too', async () => {
+    const h = await start();
+    const body = batch([credit('ev-1', 'aad-ann')]);
+    const timestamp = ts();
+    const response = await fetch(`${h.url}/api/%65vents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-timestamp': timestamp, 'x-signature-256': sign(SECRET, timestamp, body) },
+      body,
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('answers 408 to a body that stops arriving', async () => {
+    const h = await start({ EVENTS_SECRET: SECRET }, 200);
+    const { request } = await import('node:http');
+    const body = batch([credit('ev-1', 'aad-ann')]);
+    const timestamp = ts();
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${h.url}/api/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(body.length + 100), 'x-timestamp': timestamp, 'x-signature-256': sign(SECRET, timestamp, body) },
+      }, (res) => resolve(res.statusCode ?? 0));
+      req.on('error', reject);
+      req.write(body);
+    });
+    expect(status).toBe(408);
+    expect(h.store.state.ledger.size).toBe(0);
   });
 
   it('refuses what is not signed right, with 401, and applies nothing', async () => {

@@ -20,8 +20,9 @@ describe('signatures', () => {
     ['another secret', sign('other', ts(), body), ts(), 'does not match'],
     ['the old signature with a new timestamp', sign(SECRET, ts(-200), body), ts(), 'does not match'],
     ['another body', sign(SECRET, ts(), '{"records":[1]}'), ts(), 'does not match'],
-    ['a truncated signature', sign(SECRET, ts(), body).slice(0, 20), ts(), 'does not match'],
-    ['no sha256= prefix', sign(SECRET, ts(), body).slice(7), ts(), 'does not match'],
+    ['a truncated signature', sign(SECRET, ts(), body).slice(0, 20), ts(), 'must be sha256= and 64 lower-case hex digits'],
+    ['no sha256= prefix', sign(SECRET, ts(), body).slice(7), ts(), 'must be sha256= and 64 lower-case hex digits'],
+    ['upper-case hex', sign(SECRET, ts(), body).toUpperCase().replace('SHA256=', 'sha256='), ts(), 'must be sha256= and 64 lower-case hex digits'],
   ];
   it.each(table)('%s', (_name, signature, timestamp, expected) => {
     const result = verify(SECRET, body, signature, timestamp, NOW);
@@ -39,5 +40,12 @@ describe('the rate limit per source', () => {
     expect(limiter.take('a', NOW + 500)).toBe(0);
     expect(limiter.take('a', NOW + 500)).toBe(500);
     expect(limiter.take('a', NOW + 10_000)).toBe(0);
+  });
+
+  it('takes no tokens away when the clock steps back', () => {
+    const limiter = new RateLimiter(1, 2);
+    expect(limiter.take('a', NOW)).toBe(0);
+    expect(limiter.take('a', NOW - 60_000)).toBe(0);
+    expect(limiter.take('a', NOW - 60_000)).toBe(1000);
   });
 });

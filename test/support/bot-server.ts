@@ -26,6 +26,7 @@ export interface BotOptions {
   users?: TeamsUser[];
   /** More environment for readConfig (e.g. EVENTS_SECRET). */
   env?: Record<string, string>;
+  eventsReadDeadlineMs?: number;
 }
 
 export async function startBot(options: BotOptions = {}): Promise<BotHarness> {
@@ -38,7 +39,7 @@ export async function startBot(options: BotOptions = {}): Promise<BotHarness> {
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
   }
   const config = { ...readConfig({ PORT: '0', LOG_LEVEL: 'silent', ...options.env }), admins: new Set((options.admins ?? []).map((a) => a.toLowerCase())), credentials: options.credentials ?? {} };
-  const server = await startServer({ config, store, catalog, log: pino({ level: 'silent' }), now: () => NOW, host: '127.0.0.1' });
+  const server = await startServer({ config, store, catalog, log: pino({ level: 'silent' }), now: () => NOW, host: '127.0.0.1', ...(options.eventsReadDeadlineMs !== undefined && { eventsReadDeadlineMs: options.eventsReadDeadlineMs }) });
   return {
     url: server.url,
     store,
