@@ -12,6 +12,8 @@ export interface DeliverOptions {
   maxBackoffMs: number;
   /** A Retry-After longer than this leaves the item for the next pass. */
   maxWaitMs: number;
+  /** A send without an answer by then counts as no answer. */
+  sendTimeoutMs: number;
   now: () => number;
   /** Waits; resolves early when the signal aborts. */
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -31,6 +33,9 @@ export type Verdict =
 /** Statuses worth another try: throttled (429), precondition race (412), gateway trouble (502-504). */
 const RETRYABLE = new Set([412, 429, 502, 503, 504]);
 const UNREACHABLE = new Set([403, 404]);
+
+/** Thrown by a send that decided not to make a request: the item stays for a later pass. */
+export class NotSent extends Error {}
 
 export const realClock = {
   now: Date.now,
@@ -64,6 +69,14 @@ class Pace {
   }
 }
 
+function withTimeout(sending: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SendError(0, `no answer within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([sending, late]).finally(() => clearTimeout(timer));
+}
+
 function backoff(attempt: number, options: DeliverOptions): number {
   const base = Math.min(options.maxBackoffMs, options.backoffMs * 2 ** (attempt - 1));
   // Equal jitter: half fixed, half random, so retries from one burst spread out.
@@ -89,15 +102,19 @@ export async function deliverAll<T>(
       attempts += 1;
       let error: SendError;
       try {
-        await send(item);
+        await withTimeout(send(item), options.sendTimeoutMs);
         return settle(item, { kind: 'sent', attempts });
       } catch (thrown) {
-        error = thrown instanceof SendError ? thrown : new SendError(0, String(thrown));
+        if (thrown instanceof NotSent) return settle(item, { kind: 'deferred', attempts: attempts - 1, reason: thrown.message });
+        // Not from the service (a card that cannot be built): trying again would not help.
+        if (!(thrown instanceof SendError)) return settle(item, { kind: 'failed', attempts, status: 0, reason: String(thrown) });
+        error = thrown;
       }
       if (UNREACHABLE.has(error.status)) return settle(item, { kind: 'unreachable', attempts, status: error.status, reason: error.message });
-      // No answer at all (connection refused or reset) is as passing as a 503.
-      const retryable = RETRYABLE.has(error.status) || error.status === 0;
-      if (!retryable || attempts >= options.maxAttempts) return settle(item, { kind: 'failed', attempts, status: error.status, reason: error.message });
+      // No answer (refused, reset, timed out): the message may or may not have arrived. The next pass
+      // tries again, a quarter of an hour later, rather than a burst of retries now.
+      if (error.status === 0) return settle(item, { kind: 'deferred', attempts, reason: error.message });
+      if (!RETRYABLE.has(error.status) || attempts >= options.maxAttempts) return settle(item, { kind: 'failed', attempts, status: error.status, reason: error.message });
       const wait = error.status === 429 && error.retryAfterMs !== undefined ? error.retryAfterMs : backoff(attempts, options);
       if (wait > options.maxWaitMs) return settle(item, { kind: 'deferred', attempts, reason: `asked to wait ${Math.round(wait / 1000)} s: ${error.message}` });
       await options.sleep(wait, options.signal);

@@ -11,9 +11,9 @@ import type { ConversationRecord } from '../store/schema.js';
 import type { State } from '../store/state.js';
 import type { Store } from '../store/store.js';
 import type { NotifyConfig } from '../config.js';
-import { deliverAll, realClock, type DeliverOptions, type Verdict } from './deliver.js';
+import { deliverAll, NotSent, realClock, type DeliverOptions, type Verdict } from './deliver.js';
 import { noticeCard } from './messages.js';
-import { SendError, type Transport } from './transport.js';
+import type { Transport } from './transport.js';
 
 export const PASS_MARKER = 'notify-pass';
 /** A store that never ran a pass looks back this far; older promotions are recorded as known. */
@@ -93,6 +93,8 @@ export interface PassReport {
   markedUnreachable: number;
   /** Left pending for the next pass. */
   deferred: number;
+  /** Pending in the outbox for members who cannot be reached now: kept until they can. */
+  waiting: number;
 }
 
 export interface PassDeps {
@@ -103,7 +105,7 @@ export interface PassDeps {
   log: Logger;
   clock?: Partial<Pick<DeliverOptions, 'now' | 'sleep' | 'random'>>;
   /** Backoff and waiting limits, shorter in tests. */
-  timing?: Partial<Pick<DeliverOptions, 'backoffMs' | 'maxBackoffMs' | 'maxWaitMs'>>;
+  timing?: Partial<Pick<DeliverOptions, 'backoffMs' | 'maxBackoffMs' | 'maxWaitMs' | 'sendTimeoutMs'>>;
   /** Aborted when the bot stops: what is not yet sent stays pending. */
   signal?: AbortSignal;
 }
@@ -140,11 +142,18 @@ export async function runPass(deps: PassDeps, at: number): Promise<PassReport> {
     failed: 0,
     markedUnreachable: 0,
     deferred: 0,
+    waiting: 0,
   };
 
-  const outbox = [...store.state.notifications.values()]
+  // A pending notice for a member who cannot be reached now (no conversation, app removed, blocked)
+  // waits in the outbox: it goes out once they talk to the bot again.
+  const pending = [...store.state.notifications.values()]
     .filter((n) => n.delivery === 'pending')
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  const outbox = pending.filter((n) => unreachableReason(store.state.conversationOf(n.memberId)) === null);
+  report.waiting = pending.length - outbox.length;
+  /** The conversation each notice went to, so a 403 or 404 marks that one and not a newer one. */
+  const sentTo = new Map<string, string>();
 
   const settle = async (notice: Notification, verdict: Verdict): Promise<void> => {
     const delivery = settledAs(verdict);
@@ -152,6 +161,8 @@ export async function runPass(deps: PassDeps, at: number): Promise<PassReport> {
     else if (verdict.kind === 'failed') report.failed += 1;
     else if (verdict.kind === 'unreachable') report.markedUnreachable += 1;
     else report.deferred += 1;
+    // Stopped before a try: nothing to record, it is still pending.
+    if (verdict.kind === 'deferred' && verdict.attempts === 0) return;
     if (verdict.kind !== 'sent') log.warn({ member: notice.memberId, notice: notice.id, verdict: verdict.kind, attempts: verdict.attempts, reason: verdict.reason }, 'notification not delivered');
     await store.transact((tx) => {
       const current = tx.view.notifications.get(notice.id) ?? notice;
@@ -167,7 +178,7 @@ export async function runPass(deps: PassDeps, at: number): Promise<PassReport> {
       ]);
       if (verdict.kind === 'unreachable') {
         const conversation = tx.view.conversationOf(notice.memberId);
-        if (conversation && !conversation.unreachable) {
+        if (conversation && !conversation.unreachable && conversation.savedAt === sentTo.get(notice.id)) {
           tx.put(['conversations', { ...conversation, unreachable: { since: toUtcIso((deps.clock?.now ?? Date.now)()), status: verdict.status, reason: verdict.reason } }]);
         }
       }
@@ -179,9 +190,11 @@ export async function runPass(deps: PassDeps, at: number): Promise<PassReport> {
     async (notice) => {
       const conversation = store.state.conversationOf(notice.memberId);
       const reason = unreachableReason(conversation);
-      // A member found unreachable earlier in this pass is not tried again.
-      if (reason !== null) throw new SendError(conversation?.unreachable?.status ?? 404, reason);
-      await deps.transport.send(conversation!.reference, noticeCard(catalog, notice));
+      // A member found unreachable earlier in this pass is not tried again; the notice waits.
+      if (reason !== null || !conversation) throw new NotSent(reason ?? 'no conversation');
+      const card = noticeCard(catalog, notice);
+      sentTo.set(notice.id, conversation.savedAt);
+      await deps.transport.send(conversation.reference, card);
     },
     settle,
     {
@@ -190,6 +203,7 @@ export async function runPass(deps: PassDeps, at: number): Promise<PassReport> {
       backoffMs: deps.timing?.backoffMs ?? 1000,
       maxBackoffMs: deps.timing?.maxBackoffMs ?? 30_000,
       maxWaitMs: deps.timing?.maxWaitMs ?? 5 * 60_000,
+      sendTimeoutMs: deps.timing?.sendTimeoutMs ?? 30_000,
       now: deps.clock?.now ?? realClock.now,
       sleep: deps.clock?.sleep ?? realClock.sleep,
       random: deps.clock?.random ?? realClock.random,

@@ -177,3 +177,41 @@ describe('catching up after downtime', () => {
     }
   });
 });
+
+describe('notices that cannot go out now', () => {
+  const decision = (member: string): ClaimDecisionNotice => ({
+    id: `claim-decision:claim-9:${member}`, memberId: member, kind: 'claim-decision', createdAt: '2026-11-23T09:00:00.000Z',
+    delivery: 'pending', attempts: 0, claimId: 'claim-9', status: 'approved', points: 1000,
+  });
+
+  it('keep a decision for a member without a conversation until they install the app', async () => {
+    await store.transact((tx) => tx.put(['notifications', decision('silent')]));
+    const first = await runPass(deps(), AT);
+    expect(first.waiting).toBe(1);
+    expect(delivery('claim-decision:claim-9:silent')).toMatchObject({ delivery: 'pending', attempts: 0 });
+    await store.transact((tx) => tx.put(['conversations', conversation('silent', connector.url)]));
+    await runPass(deps(virtualClock(AT + HOUR)), AT + HOUR);
+    expect(delivery('claim-decision:claim-9:silent')).toMatchObject({ delivery: 'sent', attempts: 1 });
+    expect(requestsTo('conv-silent')).toBe(1);
+  });
+
+  it('leave a send that got no answer for the next pass, without a burst of retries', async () => {
+    await store.transact((tx) => tx.put(['conversations', conversation('silent', 'http://127.0.0.1:9/')]));
+    await store.transact((tx) => tx.put(['notifications', decision('silent')]));
+    const report = await runPass(deps(), AT);
+    // The decision and the renewal reminder, both to a port where nothing listens.
+    expect(report.deferred).toBe(2);
+    expect(delivery('claim-decision:claim-9:silent')).toMatchObject({ delivery: 'pending', attempts: 1 });
+    expect(delivery('renewal-reminder:silent:0:30')).toMatchObject({ delivery: 'pending', attempts: 1 });
+  });
+
+  it('stay pending, unwritten, when the pass is stopped before trying them', async () => {
+    const stopped = new AbortController();
+    stopped.abort();
+    const report = await runPass({ ...deps(), signal: stopped.signal }, AT);
+    expect(report).toMatchObject({ sent: 0, deferred: 8 });
+    expect(connector.requests).toEqual([]);
+    expect(delivery('renewal-reminder:ok:0:30')).toMatchObject({ delivery: 'pending', attempts: 0 });
+    expect(delivery('renewal-reminder:ok:0:30')?.lastError).toBeUndefined();
+  });
+});
