@@ -4,21 +4,10 @@
 import { z } from 'zod';
 import { PARTNER_LEVELS, type Catalog, type PartnerLevelId, type PartnerMetric, type PartnerTrack } from './catalog.js';
 import type { Problem, Result, Source } from './ledger.js';
-import type { Origin } from './records.js';
-import { dateIn, parseInstant, toUtcIso } from './time.js';
+// The same id and instant rules as the ledger's records, so one import file reads alike.
+import { instant, recordId, type Origin } from './records.js';
+import { dateIn, toUtcIso } from './time.js';
 
-// The same id and instant rules as the ledger's records (records.ts), so one import file reads alike.
-const recordId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/, 'must be 1 to 128 letters, digits or . _ : @ / - (no spaces)');
-const instant = z.string().transform((text, ctx) => {
-  const ms = parseInstant(text);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 instant with Z or an offset, e.g. 2025-03-01T09:30:00Z' });
-    return z.NEVER;
-  }
-  return ms;
-});
 const partnerLevelId = z.enum(PARTNER_LEVELS, { error: `must be ${PARTNER_LEVELS.join(', ')}` });
 
 export const DEAL_STATUSES = ['registered', 'won', 'lost'] as const;

@@ -5,11 +5,11 @@ import type { Catalog } from './catalog.js';
 import { credit, reverse, type LedgerEntry, type Member, type Problem, type Result, type Source } from './ledger.js';
 import { isIsoDate, parseInstant } from './time.js';
 
-const recordId = z
+export const recordId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/, 'must be 1 to 128 letters, digits or . _ : @ / - (no spaces)');
 /** An ISO-8601 instant with an offset, parsed once to epoch milliseconds. */
-const instant = z.string().transform((text, ctx) => {
+export const instant = z.string().transform((text, ctx) => {
   const ms = parseInstant(text);
   if (ms === null) {
     ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 instant with Z or an offset, e.g. 2025-03-01T09:30:00Z' });

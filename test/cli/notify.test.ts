@@ -3,18 +3,17 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
 import { Store } from '../../src/store/store.js';
+import { cliAt } from '../support/cli.js';
 import { StubConnector } from '../support/connector.js';
 import { conversation, seededStore } from '../support/notify.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 
+const run = cliAt(NOW);
 async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await run(args, { LOG_LEVEL: 'silent' }, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) }, NOW);
-  return { code, out, err, lines: out.trim() ? out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) : [] };
+  const result = await run(args, { LOG_LEVEL: 'silent' });
+  return { ...result, lines: result.out.trim() ? result.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) : [] };
 }
 
 let connector: StubConnector;

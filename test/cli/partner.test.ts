@@ -4,25 +4,14 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
 import { readStore } from '../../src/store/store.js';
 import { defaultCatalogJson } from '../support/catalog.js';
+import { cliAt, jsonl } from '../support/cli.js';
 import { tempDb } from '../support/temp.js';
 
 const NOW = new Date('2025-11-20T12:00:00Z');
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let out = '';
-  let err = '';
-  const code = await run(args, env, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) }, NOW);
-  return { code, out, err };
-}
-
-function jsonl(db: string, name: string, records: unknown[]): string {
-  const file = join(dirname(db), name);
-  writeFileSync(file, records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n');
-  return file;
-}
+const cli = cliAt(NOW);
 
 const activity = (id: string, metric: string, at: string, extra: Record<string, unknown> = {}) => ({ type: 'partner-activity', id, partner: 'p-acme', metric, at, ...extra });
 

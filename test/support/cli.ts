@@ -1,0 +1,21 @@
+// Runs the CLI in-process, as a person would at a terminal, and writes JSON Lines files beside a store.
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { run } from '../../src/cli/main.js';
+
+/** A CLI runner whose clock is `now`. */
+export function cliAt(now: Date) {
+  return async (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    let out = '';
+    let err = '';
+    const code = await run(args, env, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) }, now);
+    return { code, out, err };
+  };
+}
+
+/** Writes records (or raw lines) as a JSON Lines file in the store's folder; returns its path. */
+export function jsonl(db: string, name: string, records: unknown[]): string {
+  const file = join(dirname(db), name);
+  writeFileSync(file, records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n');
+  return file;
+}
