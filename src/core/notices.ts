@@ -7,8 +7,6 @@ import { levelIndex, memberStatus } from './lifecycle.js';
 import { partnerLevelsReached, type PartnerStatusInput } from './partners.js';
 import { dateIn, membershipYear, membershipYearAt, shiftDate, startOfDate, toUtcIso, type MembershipYear } from './time.js';
 
-export type NoticeKind = Notification['kind'];
-
 /** Where a notification is in the outbox: written before sending, marked after. */
 export type Delivery = 'pending' | 'sent' | 'failed' | 'unreachable' | 'skipped';
 

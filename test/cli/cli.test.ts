@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { readStore, Store } from '../../src/store/store.js';
-import { cliAt, jsonl } from '../support/cli.js';
+import { cliAt, importedStore, jsonl } from '../support/cli.js';
 import { tempDb } from '../support/temp.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -24,13 +24,7 @@ const base = [
   { type: 'reversal', id: 'r1', reverses: 'c5', at: '2024-01-12T08:00:00Z', note: 'upvote withdrawn' },
 ];
 
-async function seeded() {
-  const db = tempDb('cli-');
-  const result = await cli(['--db', db, 'import', jsonl(db, 'base.jsonl', base)]);
-  expect(result.err).toBe('');
-  expect(result.code).toBe(0);
-  return { db, summary: JSON.parse(result.out) as Record<string, unknown> };
-}
+const seeded = () => importedStore(cli, base, 'cli-', 'base.jsonl');
 
 const snapshotOf = async (db: string) => {
   const state = await readStore(db);

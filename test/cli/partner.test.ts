@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { readStore } from '../../src/store/store.js';
 import { defaultCatalogJson } from '../support/catalog.js';
-import { cliAt, jsonl } from '../support/cli.js';
+import { cliAt, importedStore, jsonl } from '../support/cli.js';
 import { tempDb } from '../support/temp.js';
 
 const NOW = new Date('2025-11-20T12:00:00Z');
@@ -33,13 +33,7 @@ const records = [
   activity('a6', 'business.deal', '2025-09-01T10:00:00Z', { deal: 'D-2', status: 'registered' }), // pending: nothing
 ];
 
-async function seeded() {
-  const db = tempDb('cli-partner-');
-  const result = await cli(['--db', db, 'import', jsonl(db, 'partners.jsonl', records)]);
-  expect(result.err).toBe('');
-  expect(result.code).toBe(0);
-  return { db, summary: JSON.parse(result.out) as Record<string, unknown> };
-}
+const seeded = () => importedStore(cli, records, 'cli-partner-', 'partners.jsonl');
 
 /** The default catalog with discount rates and a credit value filled in, as an administrator would. */
 function filledCatalog(db: string): string {

@@ -34,7 +34,6 @@ export class StubConnector {
   /** Users TeamsInfo.getMember can find, by channel user id. */
   readonly users = new Map<string, TeamsUser>();
   private server: Server | null = null;
-  private waiters: (() => void)[] = [];
   url = '';
 
   async start(): Promise<this> {
@@ -80,6 +79,5 @@ export class StubConnector {
       res.end(JSON.stringify({ id: `sent-${this.requests.length}` }));
     }
     this.answered.push(recorded);
-    for (const wake of this.waiters.splice(0)) wake();
   }
 }
