@@ -1,6 +1,7 @@
 // The Teams glue: turns activities into BotApp calls and replies into activities. Identity and role
 // come from the activity only.
 import {
+  ActivityTypes,
   MessageFactory,
   TeamsActivityHandler,
   TeamsInfo,
@@ -13,9 +14,20 @@ import type { Logger } from 'pino';
 import type { Member } from '../core/ledger.js';
 import type { BotApp, Caller, Reply } from './app.js';
 import { attachment, messageCard } from './cards.js';
-import { forgetConversation, isPersonal, rememberConversation } from './conversations.js';
+import { forgetConversation, isPersonal, rememberConversation, text } from './conversations.js';
 
 const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
+/**
+ * The only channel whose user ids are the member's own: Teams fills `from` from the signed-in user.
+ * On Web Chat or Direct Line the client picks `from.id` itself and could name an administrator.
+ */
+export const TEAMS_CHANNEL = 'msteams';
+const ONLY_TEAMS = 'DevOps Points works in Microsoft Teams only: open the app in Teams to see your points.';
+
+/** The user behind an activity: the Entra object id Teams sends, else the channel's user id. */
+export function userIdOf(from: Activity['from']): string {
+  return text(from.aadObjectId, 100) ?? from.id;
+}
 
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
@@ -49,6 +61,16 @@ export class PointsBot extends TeamsActivityHandler {
     });
   }
 
+  /** Anything from another channel gets a polite refusal and touches nothing: no store read, no write. */
+  override async run(context: TurnContext): Promise<void> {
+    if (context.activity.channelId === TEAMS_CHANNEL) return super.run(context);
+    this.log.info({ channel: context.activity.channelId, type: context.activity.type }, 'activity from a channel other than Teams refused');
+    if (context.activity.type === ActivityTypes.Message) await context.sendActivity(ONLY_TEAMS);
+    else if (context.activity.type === ActivityTypes.Invoke) {
+      await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: ONLY_TEAMS } } });
+    }
+  }
+
   private async remember(context: TurnContext, caller: Caller): Promise<void> {
     await rememberConversation(this.app.deps.store, context.activity, caller.userId, caller.member?.id, this.app.deps.now());
   }
@@ -56,13 +78,13 @@ export class PointsBot extends TeamsActivityHandler {
   private async forget(context: TurnContext): Promise<void> {
     if (!isPersonal(context.activity)) return;
     const from = context.activity.from;
-    await forgetConversation(this.app.deps.store, from.aadObjectId ?? from.id, this.app.deps.now());
+    await forgetConversation(this.app.deps.store, userIdOf(from), this.app.deps.now());
   }
 
   /** The member behind the activity: by AAD object id, else by the email Teams knows for the user. */
   private async caller(context: TurnContext): Promise<Caller> {
     const from = context.activity.from;
-    const userId = from.aadObjectId ?? from.id;
+    const userId = userIdOf(from);
     const state = this.app.deps.store.state;
     let member: Member | undefined = state.member(userId);
     let email: string | undefined;
@@ -72,7 +94,7 @@ export class PointsBot extends TeamsActivityHandler {
     }
     return {
       userId,
-      name: from.name ?? '',
+      name: text(from.name, 200) ?? '',
       ...(email !== undefined && { email }),
       isAdmin: this.admins.has(userId.toLowerCase()),
       ...(member && { member }),
