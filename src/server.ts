@@ -98,6 +98,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return next();
   });
 
+  // Bot Framework, the events platform and the tab send plain bodies. A compressed body's size is not
+  // known until it is inflated (a 48 kB gzip body can hold 50 MB), and restify's gunzip has no error
+  // handler: refused here, before any route reads a byte of it. The connection is closed so the
+  // unread body does not stay on it.
+  server.pre((req, res, next) => {
+    const coding = req.headers['content-encoding'];
+    if (coding === undefined) return next();
+    if (coding.split(',').every((c) => ['', 'identity'].includes(c.trim().toLowerCase()))) {
+      // identity is no coding at all; restify's body reader would refuse the header anyway.
+      delete req.headers['content-encoding'];
+      return next();
+    }
+    res.header('Connection', 'close');
+    res.send(415, { error: 'Send the body uncompressed: this server accepts no Content-Encoding but identity.' });
+    return next(false);
+  });
+
   server.get('/healthz', (_req, res, next) => {
     res.send(200, { status: 'ok', members: store.state.members.size, entries: store.state.ledger.size });
     return next();
