@@ -7,7 +7,7 @@ import restify from 'restify';
 import { z } from 'zod';
 import { addTabRoutes } from './api/routes.js';
 import { BotApp } from './bot/app.js';
-import { addEventsRoute, EVENTS_PATH } from './events/route.js';
+import { addEventsRoute, EVENTS_PATH, type ReadPace } from './events/route.js';
 import { PointsBot } from './bot/bot.js';
 import type { Config } from './config.js';
 import type { Catalog } from './core/catalog.js';
@@ -55,6 +55,8 @@ export interface ServerOptions {
   host?: string;
   /** How long an events batch may take to arrive; default 30 s (shorter in tests). */
   eventsReadDeadlineMs?: number;
+  /** How fast an events batch must arrive; default READ_PACE (other values in tests). */
+  eventsReadPace?: ReadPace;
   /** The folder of the built tab page; default dist/tab (npm run build). */
   tabDir?: string;
 }
@@ -131,7 +133,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     devSignIn: !config.credentials.MicrosoftAppId,
   });
 
-  addEventsRoute(server, { store, catalog, settings: config.events, now: options.now ?? Date.now, log, ...(options.eventsReadDeadlineMs !== undefined && { readDeadlineMs: options.eventsReadDeadlineMs }) });
+  addEventsRoute(server, {
+    store,
+    catalog,
+    settings: config.events,
+    now: options.now ?? Date.now,
+    log,
+    reading: {
+      ...(options.eventsReadDeadlineMs !== undefined && { deadlineMs: options.eventsReadDeadlineMs }),
+      ...(options.eventsReadPace && { pace: options.eventsReadPace }),
+    },
+  });
 
   server.post('/api/messages', async (req, res) => {
     const checked = activityShape.safeParse(req.body);

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { loadCatalog } from '../../src/catalog-file.js';
 import { readConfig, type BotCredentials } from '../../src/config.js';
 import { importRecords } from '../../src/services/import-records.js';
+import type { ReadPace } from '../../src/events/route.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { Store } from '../../src/store/store.js';
 import { StubConnector, type TeamsUser } from './connector.js';
@@ -27,6 +28,7 @@ export interface BotOptions {
   /** More environment for readConfig (e.g. EVENTS_SECRET). */
   env?: Record<string, string>;
   eventsReadDeadlineMs?: number;
+  eventsReadPace?: ReadPace;
 }
 
 export async function startBot(options: BotOptions = {}): Promise<BotHarness> {
@@ -39,7 +41,7 @@ export async function startBot(options: BotOptions = {}): Promise<BotHarness> {
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
   }
   const config = { ...readConfig({ PORT: '0', LOG_LEVEL: 'silent', ...options.env }), admins: new Set((options.admins ?? []).map((a) => a.toLowerCase())), credentials: options.credentials ?? {} };
-  const server = await startServer({ config, store, catalog, log: pino({ level: 'silent' }), now: () => NOW, host: '127.0.0.1', ...(options.eventsReadDeadlineMs !== undefined && { eventsReadDeadlineMs: options.eventsReadDeadlineMs }) });
+  const server = await startServer({ config, store, catalog, log: pino({ level: 'silent' }), now: () => NOW, host: '127.0.0.1', ...(options.eventsReadDeadlineMs !== undefined && { eventsReadDeadlineMs: options.eventsReadDeadlineMs }), ...(options.eventsReadPace && { eventsReadPace: options.eventsReadPace }) });
   return {
     url: server.url,
     store,
