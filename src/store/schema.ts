@@ -265,12 +265,19 @@ const validators = Object.fromEntries(
 ) as Record<CollectionName, ValidateFunction>;
 
 function checkRecord(name: CollectionName, record: unknown, where: string): string | null {
-  const validate = validators[name];
+  // Own properties only: a hostile name such as "toString" must not find a function on the prototype.
+  const validate = Object.hasOwn(validators, name) ? validators[name] : undefined;
+  if (!validate) return `${where || '(top level)'}: "${String(name)}" is not a collection of the store`;
   if (validate(record)) return null;
   const error = validate.errors?.[0];
   const path = error?.instancePath.split('/').filter(Boolean).join('.') ?? '';
   const detail = error?.keyword === 'additionalProperties' ? `unexpected field "${String(error.params.additionalProperty)}"` : error?.message;
-  return `${[where, path].filter(Boolean).join('.')}: ${detail ?? 'is not valid'}`;
+  return `${[where, path].filter(Boolean).join('.') || 'the record'}: ${detail ?? 'is not valid'}`;
+}
+
+/** The problem, if any, that would stop a load of this record: what a write is checked against. */
+export function checkPut(name: CollectionName, record: unknown): string | null {
+  return checkRecord(name, record, '');
 }
 
 export function checkSnapshot(data: unknown): Checked<Snapshot> {
@@ -291,11 +298,14 @@ const journalHeader = z.strictObject({
   /** Set on every line of a multi-line transaction but its last. */
   more: z.literal(true).optional(),
   puts: z.array(z.tuple([z.enum(collectionNames as [CollectionName, ...CollectionName[]]), z.unknown()])).min(1),
+  /** The line's checksum (see journal.ts), checked before the line is parsed. */
+  crc: z.string().regex(/^[0-9a-f]{8}$/).optional(),
 });
 
 export interface JournalRecord {
   seq: number;
   more?: true;
+  crc?: string;
   puts: { [C in CollectionName]: [C, Records[C]] }[CollectionName][];
 }
 
@@ -339,9 +349,32 @@ const migrations: Record<number, Migration> = {
 
 export type MigrationResult = { ok: true; data: unknown; from: number } | { ok: false; message: string };
 
+/** The fields of a schema-0 file: a plain lowdb file from before the store had versions. */
+const SCHEMA_0_FIELDS = ['members', 'ledger'];
+
+/**
+ * Why an object without schemaVersion is not a schema-0 store, or null when it is one. Migrating
+ * keeps only the fields a store has, so anything else (a catalog named by mistake) must be refused
+ * here, before a writer would rewrite it as an empty store.
+ */
+function notSchema0(data: Record<string, unknown>): string | null {
+  const fields = Object.keys(data);
+  const foreign = fields.filter((field) => !SCHEMA_0_FIELDS.includes(field) || !Array.isArray(data[field]));
+  if (fields.length > 0 && foreign.length === 0) return null;
+  const held = fields.length === 0 ? 'nothing' : fields.slice(0, 5).map((field) => JSON.stringify(field)).join(', ') + (fields.length > 5 ? ', …' : '');
+  return (
+    `is not a store of this product: it has no "schemaVersion" and holds ${held} (a store holds "schemaVersion", ` +
+    'or, from before versions, only the arrays "members" and "ledger"). Check DB_FILE or --db; the file was left as it is.'
+  );
+}
+
 export function migrate(raw: unknown): MigrationResult {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, message: 'is not a JSON object' };
   let data = raw as Record<string, unknown>;
+  if (data.schemaVersion === undefined) {
+    const problem = notSchema0(data);
+    if (problem) return { ok: false, message: problem };
+  }
   const version = data.schemaVersion ?? 0;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
     return { ok: false, message: `has an invalid schemaVersion ${JSON.stringify(version)}` };

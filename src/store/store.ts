@@ -7,18 +7,21 @@
 // journal starts over in a new generation. Loading reads the snapshot and replays the journals.
 //
 // A crash can leave a last journal line half-written: it was never acknowledged and is ignored.
-// Anything else that does not parse or validate stops the load, and the files are left as they are.
-import { open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
-import { createReadStream, mkdirSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+// Anything else that does not parse, validate or match its checksum stops the load, and the files are
+// left as they are. A write is checked against the same schema before it is accepted, so the store
+// never writes what it would refuse to load.
+import { copyFile, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { DurableJsonFile, fsyncDir, StoreFileError } from './durable-file.js';
-import { acquireLock, type Lock } from './lock.js';
-import { checkJournalRecord, checkSnapshot, emptySnapshot, migrate, SCHEMA_VERSION, type Snapshot } from './schema.js';
+import { replay, writeRecords } from './journal.js';
+import { acquireLock, LockLostError, type LeaseOptions, type Lock } from './lock.js';
+import { checkPut, checkSnapshot, emptySnapshot, migrate, SCHEMA_VERSION, type Snapshot } from './schema.js';
 import { DuplicateLedgerIdError, State, type Put } from './state.js';
 
 export { StoreFileError } from './durable-file.js';
-export { StoreLockedError } from './lock.js';
+export { StoreLockedError, type LeaseOptions } from './lock.js';
 
 /** By default the journal is compacted into the snapshot once it is larger than this and than the snapshot. */
 const MIN_COMPACT_BYTES = 8 << 20;
@@ -30,7 +33,10 @@ interface Loaded {
   snapshotExists: boolean;
   snapshotBytes: number;
   journalBytes: number;
-  migrated: boolean;
+  /** The schema version of the snapshot file when it was older than this one's, else null. */
+  migratedFrom: number | null;
+  /** The first journal generation the snapshot needs replayed. */
+  firstGeneration: number;
 }
 
 const journalPattern = (file: string) => new RegExp(`^${basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.journal\\.(\\d+)$`);
@@ -52,72 +58,12 @@ async function journalGenerations(file: string): Promise<number[]> {
     .sort((a, b) => a - b);
 }
 
-function validateSnapshot(file: string, raw: unknown): { snapshot: Snapshot; migrated: boolean } {
+function validateSnapshot(file: string, raw: unknown): { snapshot: Snapshot; migratedFrom: number | null } {
   const migration = migrate(raw);
   if (!migration.ok) throw new StoreFileError(file, migration.message);
   const checked = checkSnapshot(migration.data);
   if (!checked.ok) throw new StoreFileError(file, `does not hold a valid store: ${checked.message}`);
-  return { snapshot: checked.value, migrated: migration.from !== checked.value.schemaVersion };
-}
-
-function applyPuts(file: string, where: string, state: State, puts: readonly Put[]): void {
-  try {
-    for (const put of puts) state.put(put);
-  } catch (error) {
-    if (error instanceof DuplicateLedgerIdError) throw new StoreFileError(file, `${where}: ${error.message}`);
-    throw error;
-  }
-}
-
-/** The complete (newline-ended) lines of a file, read in pieces; a torn last line is not one. */
-async function* completeLines(file: string): AsyncGenerator<string> {
-  let rest = '';
-  for await (const piece of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-    const text = rest + (piece as string);
-    let start = 0;
-    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-      yield text.slice(start, end);
-      start = end + 1;
-    }
-    rest = text.slice(start);
-  }
-}
-
-/**
- * Replays one journal file onto the state; returns the last sequence number and the bytes read.
- * A transaction may span several lines (all but its last marked "more"); it is applied only whole.
- * A crash can leave the file ending in a torn line or an unfinished transaction: neither was
- * acknowledged, and both are left out.
- */
-async function replay(file: string, state: State, afterSeq: number): Promise<{ seq: number; bytes: number }> {
-  let seq = afterSeq;
-  let lineNo = 0;
-  let bytes = 0;
-  let open: { seq: number; puts: Put[]; line: number } | null = null;
-  for await (const line of completeLines(file)) {
-    lineNo += 1;
-    bytes += Buffer.byteLength(line) + 1;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch (error) {
-      throw new StoreFileError(file, `line ${lineNo} is not valid JSON (${(error as Error).message})`);
-    }
-    const checked = checkJournalRecord(raw);
-    if (!checked.ok) throw new StoreFileError(file, `line ${lineNo} is not a valid journal record: ${checked.message}`);
-    const record = checked.value;
-    if (open && open.seq !== record.seq) throw new StoreFileError(file, `line ${open.line}: transaction ${open.seq} is cut off by line ${lineNo}`);
-    open ??= { seq: record.seq, puts: [], line: lineNo };
-    for (const put of record.puts) open.puts.push(put);
-    if (record.more) continue;
-    const whole: { seq: number; puts: Put[]; line: number } = open;
-    open = null;
-    if (whole.seq <= seq) continue; // already in the snapshot (written around a compaction)
-    if (whole.seq !== seq + 1) throw new StoreFileError(file, `line ${whole.line}: transactions ${seq + 1} to ${whole.seq - 1} are missing`);
-    applyPuts(file, `line ${whole.line}`, state, whole.puts);
-    seq = whole.seq;
-  }
-  return { seq, bytes };
+  return { snapshot: checked.value, migratedFrom: migration.from !== checked.value.schemaVersion ? migration.from : null };
 }
 
 async function inode(file: string): Promise<number | null> {
@@ -135,7 +81,7 @@ async function loadOnce(file: string): Promise<Loaded> {
   const low = new Low<object>(new DurableJsonFile<object>(file), NO_FILE);
   await low.read();
   const snapshotExists = low.data !== NO_FILE;
-  const { snapshot, migrated } = snapshotExists ? validateSnapshot(file, low.data) : { snapshot: emptySnapshot(), migrated: false };
+  const { snapshot, migratedFrom } = snapshotExists ? validateSnapshot(file, low.data) : { snapshot: emptySnapshot(), migratedFrom: null };
   let state: State;
   try {
     state = State.from(snapshot);
@@ -154,7 +100,7 @@ async function loadOnce(file: string): Promise<Loaded> {
   // A writer compacting meanwhile replaces the snapshot and removes old journals: read again.
   if ((await inode(file)) !== before) throw new ConcurrentCompaction();
   const snapshotBytes = snapshotExists ? (await stat(file)).size : 0;
-  return { state, seq, generations, snapshotExists, snapshotBytes, journalBytes, migrated };
+  return { state, seq, generations, snapshotExists, snapshotBytes, journalBytes, migratedFrom, firstGeneration: snapshot.journal };
 }
 
 class ConcurrentCompaction extends Error {}
@@ -177,6 +123,62 @@ export async function readStore(file: string): Promise<State> {
 
 export class StoreFailedError extends Error {}
 
+/** A put the store refused because the record would not load again: nothing of its transaction was written. */
+export class StoreRecordError extends Error {
+  readonly id: string;
+
+  constructor(
+    readonly collection: string,
+    record: unknown,
+    readonly problem: string,
+  ) {
+    const id = String((record as { id?: unknown } | null)?.id);
+    super(`the store refuses the ${collection} record "${id}": ${problem}`);
+    this.name = 'StoreRecordError';
+    this.id = id;
+  }
+}
+
+/** Where the store reports what it refused or could not do; a pino logger fits. */
+export interface StoreLog {
+  info(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+// stderr for both: a command's stdout is its answer.
+const consoleLog: StoreLog = {
+  info: (_details, message) => console.error(message),
+  error: (details, message) => console.error(message, details),
+};
+
+/**
+ * Copies the files of a store about to be migrated, as they are, into `<file>.schema<N>.bak/` and
+ * makes the copies durable before the migrated snapshot replaces them. The copies are kept: they are
+ * the way back to the version that wrote them.
+ */
+async function backUp(file: string, from: number, generations: readonly number[]): Promise<string> {
+  const folder = `${file}.schema${from}.bak`;
+  const draft = `${folder}.${process.pid}.tmp`;
+  await rm(draft, { recursive: true, force: true });
+  await mkdir(draft);
+  for (const source of [file, ...generations.map((g) => journalPath(file, g))]) {
+    const copy = join(draft, basename(source));
+    await copyFile(source, copy);
+    const handle = await open(copy, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+  await fsyncDir(draft);
+  // A folder left by an earlier attempt at this same migration is replaced: the files now are newer.
+  await rm(folder, { recursive: true, force: true });
+  await rename(draft, folder);
+  await fsyncDir(dirname(file));
+  return folder;
+}
+
 /** Thrown inside a transaction to cancel it; the store is left as it was. */
 export class Rollback<T> extends Error {
   constructor(readonly detail: T) {
@@ -196,6 +198,9 @@ export interface OpenOptions {
   now?: Date;
   /** Compact once the journal passes this size and the snapshot's (default 8 MiB). */
   compactAfterBytes?: number;
+  /** The write lock's lease (default: taken over 30 s after its holder stopped renewing it). */
+  lease?: LeaseOptions;
+  log?: StoreLog;
 }
 
 export class Store {
@@ -219,28 +224,41 @@ export class Store {
     private snapshotBytes: number,
     private readonly lock: Lock,
     private readonly compactAfterBytes: number,
+    private readonly log: StoreLog,
   ) {
     this.seq = seq;
     this.durableSeq = seq;
+    lock.onLost = (error) => this.fail(error);
   }
 
-  /** Opens a store for writing: takes the lock, loads, and starts a fresh journal generation. */
+  /**
+   * Opens a store for writing: takes the lock, loads, and opens a journal generation. Files change
+   * only when they must: a new store, a migration, or journals to fold into the snapshot.
+   */
   static async open(path: string, options: OpenOptions): Promise<Store> {
     const file = resolve(path);
     mkdirSync(dirname(file), { recursive: true });
-    const lock = acquireLock(file, options.command, options.now ?? new Date());
+    const log = options.log ?? consoleLog;
+    const lock = acquireLock(file, options.command, options.now ?? new Date(), options.lease);
+    let journal: FileHandle | undefined;
     try {
       const loaded = await load(file);
-      // Never append after a torn line: every writer starts a new generation.
-      const generation = (loaded.generations.at(-1) ?? 0) + 1;
-      const journal = await open(journalPath(file, generation), 'a');
-      await fsyncDir(dirname(file));
-      const store = new Store(file, loaded.state, loaded.seq, generation, journal, loaded.snapshotBytes, lock, options.compactAfterBytes ?? MIN_COMPACT_BYTES);
-      if (!loaded.snapshotExists || loaded.migrated || loaded.journalBytes > 0 || loaded.generations.length > 0) {
-        await store.writeSnapshot(store.capture());
+      const last = loaded.generations.at(-1);
+      // Never append after a torn line: a writer starts a new generation, unless the last one is empty.
+      const reuse = last !== undefined && (await stat(journalPath(file, last))).size === 0;
+      const generation = reuse ? last : Math.max((last ?? 0) + 1, loaded.firstGeneration);
+      journal = await open(journalPath(file, generation), 'a');
+      if (!reuse) await fsyncDir(dirname(file));
+      const compactAfterBytes = options.compactAfterBytes ?? MIN_COMPACT_BYTES;
+      const store = new Store(file, loaded.state, loaded.seq, generation, journal, loaded.snapshotBytes, lock, compactAfterBytes, log);
+      if (loaded.migratedFrom !== null) {
+        const kept = await backUp(file, loaded.migratedFrom, loaded.generations);
+        log.info({ store: file, from: loaded.migratedFrom, to: SCHEMA_VERSION, kept }, `${file}: migrating from schema ${loaded.migratedFrom} to ${SCHEMA_VERSION}; the files as they were are kept in ${kept}`);
       }
+      if (!loaded.snapshotExists || loaded.migratedFrom !== null || loaded.journalBytes > 0) await store.writeSnapshot(store.capture());
       return store;
     } catch (error) {
+      await journal?.close();
       lock.release();
       throw error;
     }
@@ -260,6 +278,9 @@ export class Store {
     } catch (error) {
       tx.undo();
       throw error;
+    } finally {
+      // Also when fn caught the refusal itself: a refused write is a defect of the code that made it.
+      for (const refused of tx.refused) this.log.error({ store: this.file, collection: refused.collection, id: refused.id, problem: refused.problem }, `refused a write: ${refused.message}`);
     }
     if (tx.puts.length > 0) {
       this.seq += 1;
@@ -283,6 +304,14 @@ export class Store {
     }
   }
 
+  /** The lock is gone: writing on could interleave with another writer, so nothing more is written. */
+  private fail(error: LockLostError): void {
+    if (this.failure) return;
+    this.failure = new StoreFailedError(`${this.file}: ${error.message}; nothing more is written (restart the process)`);
+    this.log.error({ store: this.file }, this.failure.message);
+    for (const waiter of this.waiters.splice(0)) waiter.reject(this.failure);
+  }
+
   private usable(): void {
     if (this.failure) throw this.failure;
     if (this.closed) throw new StoreFailedError(`${this.file} is closed`);
@@ -304,9 +333,11 @@ export class Store {
       const batch = this.pending.splice(0);
       let written: number;
       try {
+        await this.lock.ensureHeld();
         written = await writeRecords(this.journal, batch);
         await this.journal.datasync();
       } catch (error) {
+        if (error instanceof LockLostError) return this.fail(error);
         // The data in memory is ahead of the disk now: refuse everything until the process restarts.
         this.failure = new StoreFailedError(`${this.file}: could not write the journal (${(error as Error).message}); restart the process`);
         for (const waiter of this.waiters.splice(0)) waiter.reject(this.failure);
@@ -341,7 +372,7 @@ export class Store {
     this.compacting = this.writeSnapshot(snapshot)
       .catch((error: Error) => {
         // The journal still holds everything; a later compaction tries again.
-        console.error(`${this.file}: could not write the snapshot (${error.message}); the journal keeps the data`);
+        this.log.error({ store: this.file }, `${this.file}: could not write the snapshot (${error.message}); the journal keeps the data`);
       })
       .finally(() => {
         this.compacting = null;
@@ -349,9 +380,12 @@ export class Store {
   }
 
   private async writeSnapshot(snapshot: Snapshot): Promise<void> {
+    await this.lock.ensureHeld();
     const low = new Low<Snapshot>(new DurableJsonFile<Snapshot>(this.file), snapshot);
     await low.write();
     this.snapshotBytes = (await stat(this.file)).size;
+    // Journals are removed only by the holder of the lock: another writer's may be newer than this snapshot.
+    await this.lock.ensureHeld();
     for (const generation of await journalGenerations(this.file)) {
       if (generation < snapshot.journal) await rm(journalPath(this.file, generation), { force: true });
     }
@@ -359,62 +393,24 @@ export class Store {
   }
 }
 
-const LINE_BYTES = 1 << 20;
-
-/**
- * A transaction's journal lines, each under about 1 MiB: a large transaction (a whole import) is
- * never held as one giant string or buffer. Records are never mutated after they are put, so
- * encoding them at flush time writes exactly what the transaction put.
- */
-function* encodeLines(seq: number, puts: readonly Put[]): Generator<Buffer> {
-  let parts: string[] = [];
-  let size = 0;
-  for (const [i, put] of puts.entries()) {
-    const text = JSON.stringify(put);
-    parts.push(text);
-    size += text.length;
-    if (size >= LINE_BYTES && i < puts.length - 1) {
-      yield Buffer.from(`{"seq":${seq},"more":true,"puts":[${parts.join(',')}]}\n`);
-      parts = [];
-      size = 0;
-    }
-  }
-  yield Buffer.from(`{"seq":${seq},"puts":[${parts.join(',')}]}\n`);
-}
-
-/** Appends the records in order, gathering small lines into one write; returns the bytes written. */
-async function writeRecords(handle: FileHandle, records: readonly { seq: number; puts: readonly Put[] }[]): Promise<number> {
-  let group: Buffer[] = [];
-  let groupBytes = 0;
-  let total = 0;
-  const writeGroup = async () => {
-    const { bytesWritten } = await handle.writev(group);
-    // A short write is rare on a regular file, but then the rest must still follow in order.
-    if (bytesWritten < groupBytes) await handle.writeFile(Buffer.concat(group).subarray(bytesWritten));
-    total += groupBytes;
-    group = [];
-    groupBytes = 0;
-  };
-  for (const record of records) {
-    for (const line of encodeLines(record.seq, record.puts)) {
-      group.push(line);
-      groupBytes += line.length;
-      if (groupBytes >= LINE_BYTES || group.length >= 256) await writeGroup();
-    }
-  }
-  if (group.length > 0) await writeGroup();
-  return total;
-}
-
 /** What a transaction sees and writes: the live data, with every put recorded and undoable. */
 export class Transaction {
   readonly puts: Put[] = [];
+  /** Puts refused for a record that would not load (each also thrown to the caller of put). */
+  readonly refused: StoreRecordError[] = [];
   /** The records that puts replaced, by position in puts: all that is needed to undo. */
   private readonly replaced = new Map<number, Put[1]>();
 
   constructor(readonly view: State) {}
 
+  /** Applies a put, or throws StoreRecordError for a record that loading would refuse. */
   put(put: Put): void {
+    const problem = checkPut(put[0], put[1]);
+    if (problem !== null) {
+      const error = new StoreRecordError(put[0], put[1], problem);
+      this.refused.push(error);
+      throw error;
+    }
     const replaced = this.view.put(put);
     if (replaced) this.replaced.set(this.puts.length, replaced);
     this.puts.push(put);

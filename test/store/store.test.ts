@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LedgerEntry, Member } from '../../src/core/ledger.js';
 import type { PartnerActivity } from '../../src/core/partner-records.js';
@@ -340,7 +341,8 @@ describe('journal transactions over several lines', () => {
     const db = tempDb();
     const journal = await bigTransaction(db);
     const lines = readFileSync(journal, 'utf8').trimEnd().split('\n');
-    const cut = [...lines.slice(0, 2), '{"seq":3,"puts":[["members",{"id":"m9","email":"m9@example.com","name":"M","signedUpAt":"2024-01-01"}]]}'];
+    const body = '{"seq":3,"puts":[["members",{"id":"m9","email":"m9@example.com","name":"M","signedUpAt":"2024-01-01"}]]';
+    const cut = [...lines.slice(0, 2), `${body},"crc":"${crc32(body).toString(16).padStart(8, '0')}"}`];
     writeFileSync(journal, `${cut.join('\n')}\n`);
     const error = await readStore(db).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreFileError);
