@@ -15,9 +15,9 @@ import { partnerStatus, redeem, type PartnerStatus } from '../core/partners.js';
 import { planPass, runPass } from '../notify/pass.js';
 import { BotTransport } from '../notify/transport.js';
 import { parseWhen, toUtcIso } from '../core/time.js';
-import { importRecords, jsonLines } from '../services/import-records.js';
+import { checkRecords, importRecords, jsonLines, type BatchProblem } from '../services/import-records.js';
 import type { State } from '../store/state.js';
-import { readStore, Store, StoreFailedError, StoreFileError, StoreLockedError } from '../store/store.js';
+import { readStore, Store, StoreFailedError, StoreFileError, StoreLockedError, type StoreLog } from '../store/store.js';
 import { formatHistory } from './history.js';
 
 const USAGE = `Usage: npm run -s cli -- [--db FILE] <command>
@@ -117,20 +117,31 @@ async function importCommand(file: string, from: string, dbFile: string, catalog
   } catch (error) {
     throw new UserError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
-  const store = await Store.open(dbFile, { command: 'cli import', now });
+  const origin = { source: 'import', by: `cli:${operator()}` } as const;
+  // Checked against a read-only load first: a refused file touches no store file and needs no lock,
+  // so it is answered with its bad lines even beside a running bot.
+  const checked = checkRecords(await readStore(dbFile), catalog, jsonLines(text), origin, now.getTime());
+  if (!checked.ok) return refused(checked.problems, io);
+  const store = await Store.open(dbFile, { command: 'cli import', now, log: storeLog(io) });
   try {
-    const result = await importRecords(store, catalog, jsonLines(text), { source: 'import', by: `cli:${operator()}` }, now.getTime());
-    if (!result.ok) {
-      for (const problem of result.problems) io.err(`line ${problem.index}: ${problem.message}`);
-      io.err(`Nothing was imported: ${result.problems.length} line(s) need fixing.`);
-      return 1;
-    }
+    // Planned again under the lock: the store may have moved since the check.
+    const result = await importRecords(store, catalog, jsonLines(text), origin, now.getTime());
+    if (!result.ok) return refused(result.problems, io);
     io.out(JSON.stringify({ file, ...result.summary }));
     return 0;
   } finally {
     await store.close();
   }
 }
+
+function refused(problems: readonly BatchProblem[], io: Io): number {
+  for (const problem of problems) io.err(`line ${problem.index}: ${problem.message}`);
+  io.err(`Nothing was imported: ${problems.length} line(s) need fixing.`);
+  return 1;
+}
+
+/** What the store reports while the CLI writes (a migration, a refusal) goes to stderr as sentences. */
+const storeLog = (io: Io): StoreLog => ({ info: (_details, message) => io.err(message), error: (_details, message) => io.err(message) });
 
 /** Queries never create a store: a wrong path gets a sentence, not an empty answer. */
 async function readExisting(dbFile: string) {
@@ -241,7 +252,7 @@ async function notifyCommand(when: string | undefined, dryRun: boolean, dbFile: 
   // A real pass moves the pass marker to --at: one in the future would skip what falls before it.
   if (at > now.getTime()) throw new UserError('A pass that sends cannot run in the future; use --dry-run to preview one.');
   if (!existsSync(dbFile)) throw new UserError(`There is no store at ${dbFile} yet: import members first, or name the store with --db.`);
-  const store = await Store.open(dbFile, { command: 'cli notify', now });
+  const store = await Store.open(dbFile, { command: 'cli notify', now, log: storeLog(io) });
   try {
     const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(config.credentials as ConfigurationBotFrameworkAuthenticationOptions));
     const transport = new BotTransport(adapter, config.credentials.MicrosoftAppId ?? '');

@@ -7,7 +7,7 @@ import type { Problem } from '../core/ledger.js';
 import { isPartnerRecordType, parsePartnerRecord, planPartnerRecord, PARTNER_RECORD_TYPES, type PartnerRecord } from '../core/partner-records.js';
 import { parseRecord, planRecord, type LedgerRecord, type Origin } from '../core/records.js';
 import type { State } from '../store/state.js';
-import { Rollback, type Store, type Transaction } from '../store/store.js';
+import { Rollback, StoreRecordError, Transaction, type Store } from '../store/store.js';
 
 export interface BatchProblem {
   /** 1-based position in the batch (the line number of an import file). */
@@ -97,6 +97,43 @@ function applyItem(tx: Transaction, catalog: Catalog, value: unknown, origin: Or
   return parsed.ok ? applyLedgerRecord(tx, catalog, parsed.value, origin, summary) : parsed;
 }
 
+/** Plans every item on the transaction's view and puts what it adds; the problems of the batch, if any. */
+function applyBatch(tx: Transaction, catalog: Catalog, items: Iterable<BatchItem>, origin: Origin, now: number): BatchResult {
+  const problems: BatchProblem[] = [];
+  const summary: BatchSummary = { records: 0, new: counts(), known: counts(), entries: 0, points: 0 };
+  for (const { index, value } of items) {
+    summary.records += 1;
+    if (value instanceof Error) {
+      problems.push({ index, message: value.message });
+      continue;
+    }
+    let applied: Planned;
+    try {
+      applied = applyItem(tx, catalog, value, origin, now, summary);
+    } catch (error) {
+      // A record the store would refuse is this item's problem; the batch is undone anyway.
+      if (!(error instanceof StoreRecordError)) throw error;
+      applied = { ok: false, problem: { code: 'INVALID_RECORD', message: error.message } };
+    }
+    if (!applied.ok) problems.push({ index, message: applied.problem.message });
+    else summary[applied.known ? 'known' : 'new'][applied.type] += 1;
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, summary };
+}
+
+/**
+ * What importing the batch into this data would answer, without writing anything: a refused batch
+ * can be answered from a read-only load, with no lock and no file touched. The state is left as it was.
+ */
+export function checkRecords(state: State, catalog: Catalog, items: Iterable<BatchItem>, origin: Origin, now: number): BatchResult {
+  const tx = new Transaction(state);
+  try {
+    return applyBatch(tx, catalog, items, origin, now);
+  } finally {
+    tx.undo();
+  }
+}
+
 /**
  * Items may be produced lazily (see jsonLines), so a large file never exists as parsed objects all at once.
  * `now` is the import instant: a partner's legacy level holds from then until the end of the next year.
@@ -110,20 +147,9 @@ export async function importRecords(
 ): Promise<BatchResult> {
   try {
     const summary = await store.transact((tx) => {
-      const problems: BatchProblem[] = [];
-      const summary: BatchSummary = { records: 0, new: counts(), known: counts(), entries: 0, points: 0 };
-      for (const { index, value } of items) {
-        summary.records += 1;
-        if (value instanceof Error) {
-          problems.push({ index, message: value.message });
-          continue;
-        }
-        const applied = applyItem(tx, catalog, value, origin, now, summary);
-        if (!applied.ok) problems.push({ index, message: applied.problem.message });
-        else summary[applied.known ? 'known' : 'new'][applied.type] += 1;
-      }
-      if (problems.length > 0) throw new Rollback(problems);
-      return summary;
+      const result = applyBatch(tx, catalog, items, origin, now);
+      if (!result.ok) throw new Rollback(result.problems);
+      return result.summary;
     });
     return { ok: true, summary };
   } catch (error) {
