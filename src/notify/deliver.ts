@@ -7,6 +7,11 @@ export interface DeliverOptions {
   rate: number;
   /** Tries per item. */
   maxAttempts: number;
+  /**
+   * Items at most between the start of a send and the end of its settle: a send does not start
+   * while this many others are unsettled, so the verdicts recorded never lag far behind the sends.
+   */
+  inFlight: number;
   /** First backoff; doubled on each retry, with jitter. */
   backoffMs: number;
   maxBackoffMs: number;
@@ -29,6 +34,12 @@ export type Verdict =
   | { kind: 'failed'; attempts: number; status: number; reason: string }
   /** Not settled in this pass (stopping, or asked to wait too long): stays pending. */
   | { kind: 'deferred'; attempts: number; reason: string };
+
+/**
+ * Sends the service may have accepted whose verdict is not yet on disk, at most. This is what a crash
+ * can repeat. At NOTIFY_RATE=50 it keeps the pace while a send and its record take up to 320 ms.
+ */
+export const SENDS_IN_FLIGHT = 16;
 
 /** Statuses worth another try: throttled (429), precondition race (412), gateway trouble (502-504). */
 const RETRYABLE = new Set([412, 429, 502, 503, 504]);
@@ -69,6 +80,29 @@ class Pace {
   }
 }
 
+/** At most `size` holders at once; waiters are served in order. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async take(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
+
 function withTimeout(sending: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
@@ -85,7 +119,9 @@ function backoff(attempt: number, options: DeliverOptions): number {
 
 /**
  * Sends every item and reports each verdict through `settle` (awaited, so a verdict is recorded
- * before the pass ends). Items start in order at the pace limit; a retry waits, then queues again.
+ * before the pass ends). Items start in order at the pace limit, at most `inFlight` of them between
+ * the start of a send and the end of its settle; a retry gives up its place while it waits, then
+ * queues again.
  */
 export async function deliverAll<T>(
   items: readonly T[],
@@ -94,27 +130,41 @@ export async function deliverAll<T>(
   options: DeliverOptions,
 ): Promise<void> {
   const pace = new Pace(1000 / options.rate, options);
+  const slots = new Slots(options.inFlight);
+  /** Try number `attempts`: its verdict, or the error worth another try. */
+  const attempt = async (item: T, attempts: number): Promise<Verdict | { retry: SendError }> => {
+    await pace.take();
+    if (options.signal?.aborted) return { kind: 'deferred', attempts: attempts - 1, reason: 'the pass was stopped' };
+    let error: SendError;
+    try {
+      await withTimeout(send(item), options.sendTimeoutMs);
+      return { kind: 'sent', attempts };
+    } catch (thrown) {
+      if (thrown instanceof NotSent) return { kind: 'deferred', attempts: attempts - 1, reason: thrown.message };
+      // Not from the service (a card that cannot be built): trying again would not help.
+      if (!(thrown instanceof SendError)) return { kind: 'failed', attempts, status: 0, reason: String(thrown) };
+      error = thrown;
+    }
+    if (UNREACHABLE.has(error.status)) return { kind: 'unreachable', attempts, status: error.status, reason: error.message };
+    // No answer (refused, reset, timed out): the message may or may not have arrived. The next pass
+    // tries again, a quarter of an hour later, rather than a burst of retries now.
+    if (error.status === 0) return { kind: 'deferred', attempts, reason: error.message };
+    if (!RETRYABLE.has(error.status) || attempts >= options.maxAttempts) return { kind: 'failed', attempts, status: error.status, reason: error.message };
+    return { retry: error };
+  };
   const one = async (item: T): Promise<void> => {
-    let attempts = 0;
-    for (;;) {
-      await pace.take();
-      if (options.signal?.aborted) return settle(item, { kind: 'deferred', attempts, reason: 'the pass was stopped' });
-      attempts += 1;
-      let error: SendError;
+    for (let attempts = 1; ; attempts += 1) {
+      await slots.take();
+      let outcome: Verdict | { retry: SendError };
       try {
-        await withTimeout(send(item), options.sendTimeoutMs);
-        return settle(item, { kind: 'sent', attempts });
-      } catch (thrown) {
-        if (thrown instanceof NotSent) return settle(item, { kind: 'deferred', attempts: attempts - 1, reason: thrown.message });
-        // Not from the service (a card that cannot be built): trying again would not help.
-        if (!(thrown instanceof SendError)) return settle(item, { kind: 'failed', attempts, status: 0, reason: String(thrown) });
-        error = thrown;
+        outcome = await attempt(item, attempts);
+        // The place is given back only once the verdict is recorded: that bounds what a crash can
+        // leave sent but not marked.
+        if ('kind' in outcome) return await settle(item, outcome);
+      } finally {
+        slots.give();
       }
-      if (UNREACHABLE.has(error.status)) return settle(item, { kind: 'unreachable', attempts, status: error.status, reason: error.message });
-      // No answer (refused, reset, timed out): the message may or may not have arrived. The next pass
-      // tries again, a quarter of an hour later, rather than a burst of retries now.
-      if (error.status === 0) return settle(item, { kind: 'deferred', attempts, reason: error.message });
-      if (!RETRYABLE.has(error.status) || attempts >= options.maxAttempts) return settle(item, { kind: 'failed', attempts, status: error.status, reason: error.message });
+      const error = outcome.retry;
       const wait = error.status === 429 && error.retryAfterMs !== undefined ? error.retryAfterMs : backoff(attempts, options);
       if (wait > options.maxWaitMs) return settle(item, { kind: 'deferred', attempts, reason: `asked to wait ${Math.round(wait / 1000)} s: ${error.message}` });
       await options.sleep(wait, options.signal);

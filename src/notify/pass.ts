@@ -2,7 +2,8 @@
 // with the new pass marker (one transaction), then deliver everything pending in the outbox and mark
 // each one as it settles. A pass killed at any moment loses nothing: what was written stays pending
 // and the next pass sends it. The one window: a message the service accepted whose "sent" mark was
-// not yet on disk when the process died is sent again by the next pass.
+// not yet on disk when the process died is sent again by the next pass; a send does not start while
+// SENDS_IN_FLIGHT others wait for their mark, so that is at most SENDS_IN_FLIGHT messages.
 import type { Logger } from 'pino';
 import type { Catalog } from '../core/catalog.js';
 import { dueFor, partnerLevelsDue, type DueNotice, type Notification } from '../core/notices.js';
@@ -11,7 +12,7 @@ import type { ConversationRecord } from '../store/schema.js';
 import type { State } from '../store/state.js';
 import type { Store } from '../store/store.js';
 import type { NotifyConfig } from '../config.js';
-import { deliverAll, NotSent, realClock, type DeliverOptions, type Verdict } from './deliver.js';
+import { deliverAll, NotSent, realClock, SENDS_IN_FLIGHT, type DeliverOptions, type Verdict } from './deliver.js';
 import { noticeCard } from './messages.js';
 import type { Transport } from './transport.js';
 
@@ -200,6 +201,7 @@ export async function runPass(deps: PassDeps, at: number): Promise<PassReport> {
     {
       rate: settings.rate,
       maxAttempts: settings.maxAttempts,
+      inFlight: SENDS_IN_FLIGHT,
       backoffMs: deps.timing?.backoffMs ?? 1000,
       maxBackoffMs: deps.timing?.maxBackoffMs ?? 30_000,
       maxWaitMs: deps.timing?.maxWaitMs ?? 5 * 60_000,
