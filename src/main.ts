@@ -38,7 +38,9 @@ try {
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {
-  if (stopping) return;
+  // Ctrl-C signals the whole process group, and npm passes the signal on too: the bot gets it twice.
+  // A repeated signal changes nothing; the stop under way exits once its writes are done.
+  if (stopping) return log.info({ signal }, 'already stopping');
   stopping = true;
   log.info({ signal }, 'stopping: finishing requests in flight and pending writes');
   await notifier.stop();

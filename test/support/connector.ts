@@ -29,6 +29,8 @@ export class StubConnector {
   respond: ((request: Recorded) => StubAnswer | undefined) | null = null;
   /** How long each answer takes, so that many requests are in flight at once. */
   answerDelayMs = 0;
+  /** While set, answers wait for it: keeps requests in flight until the test lets them go. */
+  hold: Promise<void> | null = null;
   /** Requests answered so far (the answer fully written), in order. */
   readonly answered: Recorded[] = [];
   /** Users TeamsInfo.getMember can find, by channel user id. */
@@ -66,6 +68,7 @@ export class StubConnector {
     this.requests.push(recorded);
     const answer = this.respond?.(recorded);
     if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
+    if (this.hold) await this.hold;
     const member = /^\/v3\/conversations\/[^/]+\/members\/(.+)$/.exec(path);
     if (answer) {
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
