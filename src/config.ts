@@ -25,6 +25,15 @@ export interface Config {
   events: EventsSettings;
   /** Teams SSO for the personal tab; null when TAB_APP_ID_URI is not set (Teams tokens are then refused). */
   sso: SsoConfig | null;
+  /** Where the keys of the tokens on POST /api/messages come from (with MicrosoftAppId set). */
+  botAuth: BotAuthConfig;
+}
+
+export interface BotAuthConfig {
+  /** OpenID metadata of Bot Framework's keys: tokens from the channels (Teams), issuer https://api.botframework.com. */
+  channelMetadataUrl: string;
+  /** OpenID metadata of Entra ID's keys: tokens of the bot's tenant (MicrosoftAppTenantId) and the Emulator's. */
+  entraMetadataUrl: string;
 }
 
 export interface SsoConfig {
@@ -103,14 +112,16 @@ function readNumber(name: string, value: string | undefined, fallback: number, m
 }
 
 export const DEFAULT_OPENID_METADATA_URL = 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration';
+/** Bot Framework's own, as botbuilder's AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl. */
+export const DEFAULT_BOT_OPENID_METADATA_URL = 'https://login.botframework.com/v1/.well-known/openidconfiguration';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const APP_ID_URI = /^api:\/\/[^\s/?#]+(\/[^\s/?#]+)*$/;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-function readMetadataUrl(value: string | undefined): string {
+function readMetadataUrl(name: string, value: string | undefined, fallback: string): string {
   const text = value?.trim();
-  if (!text) return DEFAULT_OPENID_METADATA_URL;
+  if (!text) return fallback;
   let url: URL | undefined;
   try {
     url = new URL(text);
@@ -119,7 +130,7 @@ function readMetadataUrl(value: string | undefined): string {
   }
   // Plain http only on this machine, where tests serve their own keys.
   if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)))) {
-    throw new ConfigError(`TAB_OPENID_METADATA_URL must be an https URL of an OpenID Connect metadata document (http only on 127.0.0.1 or localhost); not "${value}".`);
+    throw new ConfigError(`${name} must be an https URL of an OpenID Connect metadata document (http only on 127.0.0.1 or localhost); not "${value}".`);
   }
   return url.href;
 }
@@ -128,7 +139,7 @@ function readSso(env: NodeJS.ProcessEnv): SsoConfig | null {
   const appIdUri = env.TAB_APP_ID_URI?.trim();
   const clientId = env.TAB_CLIENT_ID?.trim().toLowerCase();
   const tenants = (env.TAB_ALLOWED_TENANTS ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
-  const metadataUrl = readMetadataUrl(env.TAB_OPENID_METADATA_URL);
+  const metadataUrl = readMetadataUrl('TAB_OPENID_METADATA_URL', env.TAB_OPENID_METADATA_URL, DEFAULT_OPENID_METADATA_URL);
   if (!appIdUri) {
     if (clientId || tenants.length > 0) throw new ConfigError('TAB_CLIENT_ID and TAB_ALLOWED_TENANTS need TAB_APP_ID_URI: set it to the Application ID URI of the tab\'s app registration.');
     return null;
@@ -183,5 +194,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: readNumber('NOTIFY_MAX_ATTEMPTS', env.NOTIFY_MAX_ATTEMPTS, 5, 1, 20, true),
     },
     sso: readSso(env),
+    botAuth: {
+      channelMetadataUrl: readMetadataUrl('BOT_OPENID_METADATA_URL', env.BOT_OPENID_METADATA_URL, DEFAULT_BOT_OPENID_METADATA_URL),
+      entraMetadataUrl: readMetadataUrl('BOT_ENTRA_OPENID_METADATA_URL', env.BOT_ENTRA_OPENID_METADATA_URL, DEFAULT_OPENID_METADATA_URL),
+    },
   };
 }

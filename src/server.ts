@@ -1,10 +1,11 @@
-// The HTTP server: Bot Framework messages through CloudAdapter, a health check, and the personal tab's
-// routes (src/api/). The only file besides src/bot/ that knows botbuilder.
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+// The HTTP server: Bot Framework messages through CloudAdapter (src/api/messages-route.ts), a health
+// check, the events API and the personal tab's routes. With src/bot/, the only code that knows botbuilder.
+import { CallerIdConstants, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import restify from 'restify';
-import { z } from 'zod';
+import { botTokenVerifier, CHANNEL_ISSUER } from './api/bot-token.js';
+import { addMessagesRoute, MESSAGES_PATH, PointsAdapter } from './api/messages-route.js';
 import { addTabRoutes } from './api/routes.js';
 import { BotApp } from './bot/app.js';
 import { addEventsRoute, EVENTS_PATH, type ReadPace } from './events/route.js';
@@ -18,31 +19,24 @@ const MAX_BODY = 256 * 1024;
 /** The built tab page: the same path from src/server.ts and from the bundle dist/main.js. */
 export const DEFAULT_TAB_DIR = fileURLToPath(new URL('../dist/tab/', import.meta.url));
 
-/** The activity types of the Bot Framework protocol; anything else is refused with 400. */
-const ACTIVITY_TYPES = [
-  'message', 'contactRelationUpdate', 'conversationUpdate', 'typing', 'endOfConversation', 'event', 'invoke',
-  'deleteUserData', 'messageUpdate', 'messageDelete', 'installationUpdate', 'messageReaction', 'suggestion',
-  'trace', 'handoff', 'command', 'commandResult',
-] as const;
+/** How the bot gets tokens for what it sends: botbuilder's credentials factory. */
+export type OutboundCredentials = ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[1];
 
-const account = z.looseObject({ id: z.string().min(1).max(1000) });
-/** What the bot needs to answer at all; CloudAdapter checks the rest. */
-const activityShape = z.looseObject({
-  type: z.enum(ACTIVITY_TYPES, { error: 'is not a Bot Framework activity type' }),
-  serviceUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000),
-  channelId: z.string().min(1).max(100),
-  from: account,
-  conversation: account,
-  recipient: account.optional(),
-  text: z.string().max(100_000).optional(),
-}).refine(
-  // Universal Actions: the card action must be there for the handler to have anything to do.
-  (a) => a.type !== 'invoke' || a.name !== 'adaptiveCard/action' || (isObject(a.value) && isObject(a.value.action)),
-  { message: 'an adaptiveCard/action invoke needs value.action', path: ['value'] },
-);
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+/**
+ * botbuilder's public-cloud settings with this server's key sources. Given in full: once any of them is
+ * set, botbuilder takes all of them as given (BotFrameworkAuthenticationFactory).
+ */
+function botFrameworkSettings(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
+  return {
+    ...config.credentials,
+    ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+    ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+    ToBotFromChannelTokenIssuer: CHANNEL_ISSUER,
+    OAuthUrl: 'https://api.botframework.com',
+    ToBotFromChannelOpenIdMetadataUrl: config.botAuth.channelMetadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: config.botAuth.entraMetadataUrl,
+    CallerId: CallerIdConstants.PublicAzureChannel,
+  };
 }
 
 export interface ServerOptions {
@@ -59,6 +53,8 @@ export interface ServerOptions {
   eventsReadPace?: ReadPace;
   /** The folder of the built tab page; default dist/tab (npm run build). */
   tabDir?: string;
+  /** Default: MicrosoftAppId and MicrosoftAppPassword through Entra ID (tests give one that needs no Entra ID). */
+  outboundCredentials?: OutboundCredentials;
 }
 
 export interface RunningServer {
@@ -71,20 +67,23 @@ export interface RunningServer {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, store, catalog, log } = options;
-  const auth = new ConfigurationBotFrameworkAuthentication(config.credentials as ConfigurationBotFrameworkAuthenticationOptions);
-  const adapter = new CloudAdapter(auth);
+  const now = options.now ?? Date.now;
+  const auth = new ConfigurationBotFrameworkAuthentication(botFrameworkSettings(config), options.outboundCredentials);
+  const adapter = new PointsAdapter(auth);
   adapter.onTurnError = async (context, error) => {
     log.error({ err: error, activity: context.activity.id, conversation: context.activity.conversation?.id }, 'turn failed');
     await context.sendActivity('Sorry, something went wrong on my side. Please try again in a moment.').catch(() => undefined);
   };
-  const app = new BotApp({ store, catalog, now: options.now ?? Date.now, reminderDays: config.notify.reminderDays });
+  const app = new BotApp({ store, catalog, now, reminderDays: config.notify.reminderDays });
   const bot = new PointsBot(app, config.admins, log);
 
   const server = restify.createServer({ name: 'devops-points', handleUncaughtExceptions: false });
-  // The events API reads its own raw body: its signature covers the exact bytes, and its cap is larger.
   const parsers = restify.plugins.bodyParser({ maxBodySize: MAX_BODY, mapParams: false, mapFiles: false, rejectUnknown: true });
-  // By the route matched (restify decodes the path first), not the raw path.
-  server.use(parsers.map((parse): restify.RequestHandler => (req, res, next) => (req.getRoute()?.path === EVENTS_PATH ? next() : parse(req, res, next))));
+  // The events API reads its own raw body (its signature covers the exact bytes, and its cap is larger);
+  // the bot endpoint parses its body after the token is checked. By the route matched (restify decodes
+  // the path first), not the raw path.
+  const ownBody = new Set([EVENTS_PATH, MESSAGES_PATH]);
+  server.use(parsers.map((parse): restify.RequestHandler => (req, res, next) => (ownBody.has(String(req.getRoute()?.path)) ? next() : parse(req, res, next))));
 
   let inFlight = 0;
   let stopping = false;
@@ -117,6 +116,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return next(false);
   });
 
+  // What a route throws is a bug: logged with its stack, answered without its text (restify would
+  // send the error's message). restify's own refusals (404, 405, body parsing) carry a status code.
+  server.on('restifyError', (req: restify.Request, res: restify.Response, err: Error & { statusCode?: unknown }, callback: () => void) => {
+    if (typeof err.statusCode !== 'number') {
+      log.error({ err, path: req.getPath() }, 'request failed');
+      if (!res.headersSent) res.send(500, { error: 'Something went wrong on the server. Try again in a moment.' });
+    }
+    return callback();
+  });
+
   server.get('/healthz', (_req, res, next) => {
     res.send(200, { status: 'ok', members: store.state.members.size, entries: store.state.ledger.size });
     return next();
@@ -127,7 +136,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store,
     catalog,
     log,
-    now: options.now ?? Date.now,
+    now,
     tabDir: options.tabDir ?? DEFAULT_TAB_DIR,
     // The development sign-in exists only in local mode, where the server listens on loopback.
     devSignIn: !config.credentials.MicrosoftAppId,
@@ -137,7 +146,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store,
     catalog,
     settings: config.events,
-    now: options.now ?? Date.now,
+    now,
     log,
     reading: {
       ...(options.eventsReadDeadlineMs !== undefined && { deadlineMs: options.eventsReadDeadlineMs }),
@@ -145,20 +154,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
 
-  server.post('/api/messages', async (req, res) => {
-    const checked = activityShape.safeParse(req.body);
-    if (!checked.success) {
-      const issue = checked.error.issues[0]!;
-      res.send(400, { error: `Not a Bot Framework activity: ${issue.path.join('.') || 'body'} ${issue.message}` });
-      return;
-    }
-    try {
-      await adapter.process(req, res, (context) => bot.run(context));
-    } catch (error) {
-      // CloudAdapter answers what it can; this is for what it throws before answering.
-      log.warn({ err: error }, 'activity refused');
-      if (!res.headersSent) res.send(400, { error: `Not a Bot Framework activity: ${(error as Error).message.slice(0, 300)}` });
-    }
+  const appId = config.credentials.MicrosoftAppId;
+  const tenantId = config.credentials.MicrosoftAppTenantId;
+  addMessagesRoute(server, {
+    adapter,
+    auth,
+    verifyToken: appId ? botTokenVerifier({ ...config.botAuth, appId, ...(tenantId && { tenantId }) }, now) : null,
+    parsers,
+    run: (context) => bot.run(context),
+    log,
   });
 
   const host = options.host ?? (config.credentials.MicrosoftAppId ? '0.0.0.0' : '127.0.0.1');

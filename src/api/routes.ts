@@ -12,7 +12,8 @@ import { findMember } from '../core/records.js';
 import type { Store } from '../store/store.js';
 import { devSignIn } from './dev-sign-in.js';
 import { meSummary } from './me-summary.js';
-import { bearerToken, KeysUnavailableError, ssoVerifier, TokenError, type SignedInUser } from './sso.js';
+import { KeysUnavailableError } from './openid-keys.js';
+import { bearerToken, ssoVerifier, TokenError, type SignedInUser } from './sso.js';
 
 export interface TabRoutesDeps {
   config: Config;
@@ -125,7 +126,8 @@ export function addTabRoutes(server: Server, deps: TabRoutesDeps): void {
         return;
       }
       if (error instanceof KeysUnavailableError) {
-        log.warn({ err: error }, 'tab sign-in keys unavailable');
+        log.warn({ reason: error.message }, 'tab sign-in keys unavailable');
+        res.header('Retry-After', String(error.retryAfterSeconds));
         res.send(503, { code: 'keys-unavailable', error: 'The server cannot check sign-ins right now. Try again in a minute.' });
         return;
       }

@@ -1,7 +1,8 @@
 // Teams SSO tokens for the tab's API: Entra ID access tokens checked on this server (signature from
 // the tenant-independent OpenID keys, issuer, audience, expiry). The member is the token's `oid`.
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { errors, jwtVerify, type JWTPayload } from 'jose';
 import type { SsoConfig } from '../config.js';
+import { KeysUnavailableError, openIdKeys, RETRY_PAUSE_MS } from './openid-keys.js';
 
 /** Why a request is not signed in; each has a sentence (answered with 401). */
 export type TokenProblem =
@@ -37,9 +38,6 @@ export class TokenError extends Error {
   }
 }
 
-/** The signing keys could not be had (network, metadata): the server's problem, answered with 503. */
-export class KeysUnavailableError extends Error {}
-
 export interface SignedInUser {
   /** The member id: the user's Entra object id, as Entra writes it (the bot gets the same from Teams). */
   id: string;
@@ -50,7 +48,6 @@ export interface SignedInUser {
 /** The delegated scope the app registration exposes for Teams SSO (see the README, "Personal tab"). */
 export const SSO_SCOPE = 'access_as_user';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const FETCH_TIMEOUT_MS = 5000;
 
 export type TokenVerifier = (token: string) => Promise<SignedInUser>;
 
@@ -81,29 +78,14 @@ function problemOf(error: unknown): TokenProblem | null {
   return null;
 }
 
-/**
- * A verifier for Teams SSO tokens. The metadata document is read on first use and again after a
- * failure; the keys are cached by jose and fetched again when a token names a key it does not know
- * (Entra rotates them).
- */
+/** A verifier for Teams SSO tokens, with the keys of the configured OpenID metadata (see openid-keys.ts). */
 export function ssoVerifier(sso: SsoConfig, now: () => number): TokenVerifier {
-  let keys: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
-  const keySet = () => {
-    keys ??= readJwksUri(sso.metadataUrl).then(
-      (uri) => createRemoteJWKSet(uri, { timeoutDuration: FETCH_TIMEOUT_MS }),
-      (error: unknown) => {
-        keys = undefined;
-        throw error;
-      },
-    );
-    return keys;
-  };
+  const keys = openIdKeys(sso.metadataUrl);
 
   return async (token) => {
     let payload: JWTPayload;
     try {
-      const jwks = await keySet();
-      ({ payload } = await jwtVerify(token, jwks, {
+      ({ payload } = await jwtVerify(token, keys.getKey, {
         algorithms: ['RS256'],
         audience: sso.audiences,
         currentDate: new Date(now()),
@@ -114,7 +96,7 @@ export function ssoVerifier(sso: SsoConfig, now: () => number): TokenVerifier {
       if (error instanceof TokenError || error instanceof KeysUnavailableError) throw error;
       const problem = problemOf(error);
       if (problem) throw new TokenError(problem);
-      throw new KeysUnavailableError(`The sign-in keys could not be read: ${(error as Error).message}`);
+      throw new KeysUnavailableError(`The sign-in keys could not be used: ${(error as Error).message}`, RETRY_PAUSE_MS / 1000);
     }
     const tenantId = typeof payload.tid === 'string' ? payload.tid.toLowerCase() : '';
     if (!GUID.test(tenantId) || typeof payload.iss !== 'string' || !issuersOf(tenantId).includes(payload.iss.toLowerCase())) {
@@ -128,22 +110,4 @@ export function ssoVerifier(sso: SsoConfig, now: () => number): TokenVerifier {
     if (!GUID.test(oid)) throw new TokenError('no-user');
     return { id: oid, tenantId, ...(typeof payload.name === 'string' && { name: payload.name }) };
   };
-}
-
-async function readJwksUri(metadataUrl: string): Promise<URL> {
-  let response: Response;
-  try {
-    response = await fetch(metadataUrl, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: { accept: 'application/json' } });
-  } catch (error) {
-    throw new KeysUnavailableError(`The OpenID metadata at ${metadataUrl} could not be read: ${(error as Error).message}`);
-  }
-  if (!response.ok) throw new KeysUnavailableError(`The OpenID metadata at ${metadataUrl} answered ${response.status}.`);
-  const body = (await response.json().catch(() => null)) as { jwks_uri?: unknown } | null;
-  const uri = typeof body?.jwks_uri === 'string' && URL.canParse(body.jwks_uri) ? new URL(body.jwks_uri) : null;
-  const base = new URL(metadataUrl);
-  // The keys come over https, or over http only when the metadata itself is served on loopback http.
-  if (!uri || !(uri.protocol === 'https:' || (uri.protocol === 'http:' && base.protocol === 'http:' && uri.hostname === base.hostname))) {
-    throw new KeysUnavailableError(`The OpenID metadata at ${metadataUrl} has no usable jwks_uri.`);
-  }
-  return uri;
 }

@@ -4,7 +4,7 @@ import { loadCatalog } from '../../src/catalog-file.js';
 import { readConfig, type BotCredentials } from '../../src/config.js';
 import { importRecords } from '../../src/services/import-records.js';
 import type { ReadPace } from '../../src/events/route.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { startServer, type OutboundCredentials, type RunningServer } from '../../src/server.js';
 import { Store } from '../../src/store/store.js';
 import { StubConnector, type TeamsUser } from './connector.js';
 import { tempDb } from './temp.js';
@@ -29,6 +29,8 @@ export interface BotOptions {
   env?: Record<string, string>;
   eventsReadDeadlineMs?: number;
   eventsReadPace?: ReadPace;
+  /** How the bot signs what it sends in auth mode (see OutboundCredentials). */
+  outboundCredentials?: OutboundCredentials;
 }
 
 export async function startBot(options: BotOptions = {}): Promise<BotHarness> {
@@ -41,7 +43,7 @@ export async function startBot(options: BotOptions = {}): Promise<BotHarness> {
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
   }
   const config = { ...readConfig({ PORT: '0', LOG_LEVEL: 'silent', ...options.env }), admins: new Set((options.admins ?? []).map((a) => a.toLowerCase())), credentials: options.credentials ?? {} };
-  const server = await startServer({ config, store, catalog, log: pino({ level: 'silent' }), now: () => NOW, host: '127.0.0.1', ...(options.eventsReadDeadlineMs !== undefined && { eventsReadDeadlineMs: options.eventsReadDeadlineMs }), ...(options.eventsReadPace && { eventsReadPace: options.eventsReadPace }) });
+  const server = await startServer({ config, store, catalog, log: pino({ level: 'silent' }), now: () => NOW, host: '127.0.0.1', ...(options.eventsReadDeadlineMs !== undefined && { eventsReadDeadlineMs: options.eventsReadDeadlineMs }), ...(options.eventsReadPace && { eventsReadPace: options.eventsReadPace }), ...(options.outboundCredentials && { outboundCredentials: options.outboundCredentials }) });
   return {
     url: server.url,
     store,

@@ -144,8 +144,9 @@ describe('tokens that are refused with 401', () => {
     const metadata = down.metadataUrl;
     await down.stop();
     server = await startTabServer({ env: sso({ TAB_OPENID_METADATA_URL: metadata }), credentials: true });
-    const { status, body } = await summary(await entra.token(ALEX));
+    const { status, body, headers } = await summary(await entra.token(ALEX));
     expect([status, body.code]).toEqual([503, 'keys-unavailable']);
+    expect(Number(headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
 });
 
