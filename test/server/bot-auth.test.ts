@@ -184,6 +184,27 @@ describe('Bot Framework tokens, keys served on loopback', () => {
     expect(consoleError).not.toHaveBeenCalled();
   });
 
+  it('refuses a request without a token before reading its body, however large', async () => {
+    const { source } = await servedKeys();
+    const h = await start(source.metadataUrl);
+    const response = await fetch(`${h.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(3 * 1024 * 1024) });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('connection')).toBe('close');
+    expect(await response.json()).toEqual({ code: 'no-token', error: 'The request has no Bearer token.' });
+  });
+
+  it('answers 503 when botbuilder cannot read its own copy of the keys in time', async () => {
+    const { source, teams } = await servedKeys();
+    // This server's read (metadata and keys) is answered; botbuilder's, right after, never is.
+    source.answerOnly = 2;
+    const h = await start(source.metadataUrl);
+    const answer = await post(h, `Bearer ${await channelToken(h, teams)}`);
+    expect([answer.status, answer.body.code]).toEqual([503, 'keys-unavailable']);
+    expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(h.connector.requests).toEqual([]);
+    expect(consoleError).not.toHaveBeenCalled();
+  });
+
   it('answers 100 unauthenticated or forged requests sent at once with 401 JSON, and none reaches the connector', async () => {
     const { source, teams, skype } = await servedKeys();
     const h = await start(source.metadataUrl);

@@ -10,6 +10,8 @@ export class KeyServer {
   private server: Server | null = null;
   url = '';
   mode: 'serve' | 'fail' | 'hang' = 'serve';
+  /** In 'serve' mode, answer this many requests and leave the later ones unanswered. */
+  answerOnly = Infinity;
   /** The published keys (public JWKs, Bot Framework's endorsements included when given). */
   keys: Record<string, unknown>[] = [];
   /** Requests per path. */
@@ -23,7 +25,7 @@ export class KeyServer {
     this.server = createServer((req, res) => {
       const path = req.url ?? '';
       this.hits.set(path, (this.hits.get(path) ?? 0) + 1);
-      if (this.mode === 'hang') return;
+      if (this.mode === 'hang' || this.reads() > this.answerOnly) return;
       res.setHeader('content-type', 'application/json');
       if (this.mode === 'fail') res.statusCode = 503;
       else if (path !== METADATA_PATH && path !== KEYS_PATH) res.statusCode = 404;
