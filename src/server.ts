@@ -16,6 +16,8 @@ import { BotTransport, type Transport } from './notify/transport.js';
 import type { Store } from './store/store.js';
 
 const MAX_BODY = 256 * 1024;
+/** A body of at most 256 kB that has not arrived in this time is not coming: 408 instead of Node's 5 minutes. */
+export const BODY_DEADLINE_MS = 30_000;
 /** The built tab page: the same path from src/server.ts and from the bundle dist/main.js. */
 export const DEFAULT_TAB_DIR = fileURLToPath(new URL('../dist/tab/', import.meta.url));
 
@@ -51,6 +53,8 @@ export interface ServerOptions {
   eventsReadDeadlineMs?: number;
   /** How fast an events batch must arrive; default READ_PACE (other values in tests). */
   eventsReadPace?: ReadPace;
+  /** How long any other request body may take to arrive; default BODY_DEADLINE_MS (shorter in tests). */
+  bodyDeadlineMs?: number;
   /** The folder of the built tab page; default dist/tab (npm run build). */
   tabDir?: string;
   /** Default: MicrosoftAppId and MicrosoftAppPassword through Entra ID (tests give one that needs no Entra ID). */
@@ -83,6 +87,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // the bot endpoint parses its body after the token is checked. By the route matched (restify decodes
   // the path first), not the raw path.
   const ownBody = new Set([EVENTS_PATH, MESSAGES_PATH]);
+  const bodyDeadlineMs = options.bodyDeadlineMs ?? BODY_DEADLINE_MS;
+  // A client that announces a body and sends it slowly, or never, would hold its request until Node's
+  // own 5-minute timeout, which answers without a body. The events API paces its bodies itself.
+  server.use((req, res, next) => {
+    const announced = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (!announced || req.getRoute()?.path === EVENTS_PATH) return next();
+    const timer = setTimeout(() => {
+      if (res.headersSent) return;
+      log.warn({ path: req.getPath(), source: req.socket.remoteAddress }, 'request body too slow');
+      res.header('Connection', 'close');
+      res.send(408, { error: `The request body did not arrive within ${bodyDeadlineMs / 1000} s.` });
+    }, bodyDeadlineMs);
+    const done = () => clearTimeout(timer);
+    req.once('end', done);
+    res.once('close', done);
+    return next();
+  });
   server.use(parsers.map((parse): restify.RequestHandler => (req, res, next) => (ownBody.has(String(req.getRoute()?.path)) ? next() : parse(req, res, next))));
 
   let inFlight = 0;

@@ -28,6 +28,7 @@ export interface BotOptions {
   /** More environment for readConfig (e.g. EVENTS_SECRET). */
   env?: Record<string, string>;
   eventsReadDeadlineMs?: number;
+  bodyDeadlineMs?: number;
   eventsReadPace?: ReadPace;
   /** How the bot signs what it sends in auth mode (see OutboundCredentials). */
   outboundCredentials?: OutboundCredentials;
@@ -43,7 +44,7 @@ export async function startBot(options: BotOptions = {}): Promise<BotHarness> {
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
   }
   const config = { ...readConfig({ PORT: '0', LOG_LEVEL: 'silent', ...options.env }), admins: new Set((options.admins ?? []).map((a) => a.toLowerCase())), credentials: options.credentials ?? {} };
-  const server = await startServer({ config, store, catalog, log: pino({ level: 'silent' }), now: () => NOW, host: '127.0.0.1', ...(options.eventsReadDeadlineMs !== undefined && { eventsReadDeadlineMs: options.eventsReadDeadlineMs }), ...(options.eventsReadPace && { eventsReadPace: options.eventsReadPace }), ...(options.outboundCredentials && { outboundCredentials: options.outboundCredentials }) });
+  const server = await startServer({ config, store, catalog, log: pino({ level: 'silent' }), now: () => NOW, host: '127.0.0.1', ...(options.eventsReadDeadlineMs !== undefined && { eventsReadDeadlineMs: options.eventsReadDeadlineMs }), ...(options.eventsReadPace && { eventsReadPace: options.eventsReadPace }), ...(options.bodyDeadlineMs !== undefined && { bodyDeadlineMs: options.bodyDeadlineMs }), ...(options.outboundCredentials && { outboundCredentials: options.outboundCredentials }) });
   return {
     url: server.url,
     store,
