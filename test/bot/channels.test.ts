@@ -1,10 +1,8 @@
 // Identity comes from Teams only, and whatever shape a personal-chat activity has, what the bot keeps
 // of it loads again at the next start.
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/store.js';
-import { activity, invoke, message, readable, startBot, type BotHarness, type Speaker } from '../support/bot-server.js';
+import { activity, discard, invoke, message, readable, startBot, type BotHarness, type Speaker } from '../support/bot-server.js';
 
 const admin: Speaker = { id: '29:ada', aadObjectId: 'aad-admin', name: 'Ada Admin' };
 const ann: Speaker = { id: '29:ann', aadObjectId: 'aad-ann', name: 'Ann Peeters' };
@@ -15,9 +13,7 @@ const seed = [
 
 let bot: BotHarness | undefined;
 afterEach(async () => {
-  if (!bot) return;
-  await bot.close();
-  rmSync(dirname(bot.store.file), { recursive: true, force: true });
+  await discard(bot);
   bot = undefined;
 });
 

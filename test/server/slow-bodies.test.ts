@@ -1,16 +1,12 @@
 // A body announced and never finished is answered with 408 JSON at the deadline, on the bot endpoint
 // and the tab's routes alike, and the server goes on serving.
-import { rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { activity, readable, startBot, type BotHarness } from '../support/bot-server.js';
+import { activity, discard, readable, startBot, type BotHarness } from '../support/bot-server.js';
 
 let bot: BotHarness | undefined;
 afterEach(async () => {
-  if (!bot) return;
-  await bot.close();
-  rmSync(dirname(bot.store.file), { recursive: true, force: true });
+  await discard(bot);
   bot = undefined;
 });
 

@@ -1,4 +1,6 @@
 // The real server on 127.0.0.1 with a temp store, and activity builders for the tests.
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { pino } from 'pino';
 import { loadCatalog } from '../../src/catalog-file.js';
 import { readConfig, type BotCredentials } from '../../src/config.js';
@@ -71,6 +73,13 @@ export async function startBot(options: BotOptions = {}): Promise<BotHarness> {
       await connector.stop();
     },
   };
+}
+
+/** Closes the harness and removes its store folder: tests leave nothing behind. */
+export async function discard(harness: BotHarness | undefined): Promise<void> {
+  if (!harness) return;
+  await harness.close();
+  rmSync(dirname(harness.store.file), { recursive: true, force: true });
 }
 
 let counter = 0;
