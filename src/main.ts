@@ -22,7 +22,7 @@ let server: Awaited<ReturnType<typeof startServer>>;
 let notifier: Notifier;
 try {
   const catalog = loadCatalog(config.rulesFile);
-  store = await Store.open(config.dbFile, { command: 'npm start' });
+  store = await Store.open(config.dbFile, { command: 'npm start', log });
   server = await startServer({ config, store, catalog, log });
   notifier = new Notifier({ store, catalog, settings: config.notify, transport: server.transport, log }, Date.now, log);
   notifier.start(config.notify.everyMs);
