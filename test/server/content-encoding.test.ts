@@ -69,7 +69,7 @@ function rssBytes(pid: number): number {
 const json = { 'content-type': 'application/json' };
 
 // Each test starts the real process (tsx compiles it first): slow on a busy machine, hence the timeout.
-describe('compressed request bodies', { timeout: 60_000 }, () => {
+describe('compressed request bodies', { timeout: 180_000 }, () => {
   it('answers a truncated gzip body with 415 and keeps running', async () => {
     const { url, child } = await startBot();
     const answer = await send(url, 'POST', '/api/messages', { ...json, 'content-encoding': 'gzip' }, 'x');

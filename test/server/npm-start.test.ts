@@ -137,7 +137,7 @@ describe('npm start', () => {
     process.kill(run.npm.pid!, 'SIGTERM');
     await expectStoppedCleanly(run, db);
     expect((await readStore(db)).member('aad-eve')?.email).toBe('eve@example.com');
-  }, 120_000);
+  }, 180_000);
 
   it('stops once on Ctrl-C (npm and the bot both signalled) and a SIGTERM while stopping, finishing the send in flight', async () => {
     // A claim decision waits in the outbox: the pass at start sends it, and the connector holds its
@@ -173,5 +173,5 @@ describe('npm start', () => {
     await expectStoppedCleanly(run, db);
     expect((await readStore(db)).notifications.get(decision.id)).toMatchObject({ delivery: 'sent', attempts: 1 });
     expect(connector.sent()).toHaveLength(1);
-  }, 120_000);
+  }, 180_000);
 });

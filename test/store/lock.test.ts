@@ -76,7 +76,7 @@ describe('store lock', () => {
     await store.transact((tx) => tx.put(['members', member(1)]));
     await store.close();
     expect((await readStore(db)).member('m1')).toEqual(member(1));
-  }, 60_000);
+  }, 180_000);
 
   it('refuses a live holder in another process on this host', async () => {
     const db = scratchDb();

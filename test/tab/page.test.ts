@@ -6,7 +6,7 @@ import { startTabServer, type TabServer } from './fixtures.js';
 let server: TabServer;
 beforeAll(async () => {
   server = await startTabServer({ tabDir: await buildTab() });
-}, 60_000);
+}, 180_000);
 afterAll(() => server.close());
 
 describe('the tab page', () => {

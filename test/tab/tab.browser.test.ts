@@ -59,6 +59,8 @@ describeInBrowser('the personal tab in Chromium', () => {
 
   async function newPage(): Promise<{ page: Page; errors: string[] }> {
     const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
+    // A hang guard, not a speed check: a loaded machine may take many times the usual time.
+    page.setDefaultTimeout(90_000);
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('console', (message) => {
@@ -80,7 +82,7 @@ describeInBrowser('the personal tab in Chromium', () => {
   beforeAll(async () => {
     [tabDir] = await Promise.all([buildTab(), entra.start()]);
     browser = await launch();
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
