@@ -197,6 +197,11 @@ describe('cli status', () => {
     expect(result.err).not.toMatch(/\n\s+at /);
   });
 
+  it('stops on a wrong setting with its sentence, like npm start', async () => {
+    const result = await cli(['status', 'ann'], { MicrosoftAppId: '5f0c2b8e-1d3a-4c6b-9e7f-2a1b3c4d5e6f', MicrosoftAppType: 'UserAssignedMSI' });
+    expect(result).toEqual({ code: 1, out: '', err: 'MicrosoftAppType=UserAssignedMSI needs MicrosoftAppTenantId: set it to the tenant id of the managed identity.\n' });
+  });
+
   it('says so when there is no store at that path, and creates none', async () => {
     const db = tempDb('cli-');
     const result = await cli(['--db', db, 'status', 'ann']);
