@@ -8,12 +8,14 @@ import type { LedgerEntry, Member } from '../core/ledger.js';
 import type { StatusReport } from '../core/lifecycle.js';
 import type { PartnerStatus, TrackStatus } from '../core/partners.js';
 import { dateIn } from '../core/time.js';
+import { COMMANDS } from './command-list.js';
 import attendanceTemplate from './cards/attendance.card.json' with { type: 'json' };
 import claimTemplate from './cards/claim.card.json' with { type: 'json' };
 import messageTemplate from './cards/message.card.json' with { type: 'json' };
 import partnerTemplate from './cards/partner.card.json' with { type: 'json' };
 import reviewTemplate from './cards/review.card.json' with { type: 'json' };
 import statusTemplate from './cards/status.card.json' with { type: 'json' };
+import welcomeTemplate from './cards/welcome.card.json' with { type: 'json' };
 
 export type Card = Record<string, unknown>;
 
@@ -69,6 +71,26 @@ export function statusCard(catalog: Catalog, member: Member, report: StatusRepor
     renewalText: `${renewal}, in ${report.daysToRenewal} day${report.daysToRenewal === 1 ? '' : 's'}`,
     reminderText: nextReminder,
     entries: entries.map((e) => ({ date: dateIn(Date.parse(e.at), zone), title: entryTitle(catalog, e), points: signed(e.points) })),
+  });
+}
+
+/** The commands a welcome names, with their /help descriptions. */
+const WELCOME_COMMANDS = ['points', 'join', 'earn', 'claim', 'help'];
+
+/**
+ * Sent once per install in personal chat: what the bot does, how to start, the first commands. A
+ * member already enrolled is told so instead of being asked to join.
+ */
+export function welcomeCard(catalog: Catalog, member: Member | undefined): Card {
+  const levels = catalog.levels.map((l) => l.name);
+  const commands = COMMANDS.filter((c) => WELCOME_COMMANDS.includes(c.name) && !(member && c.name === 'join'));
+  return expand(welcomeTemplate, {
+    title: 'Welcome to DevOps Points',
+    about: `I keep your DevOps Points for the DataMiner community: the points you earn each membership year, the level they bring (${levels.join(', ')}), and a reminder before your renewal. You can claim points for what you did and see how others are doing.`,
+    enrolment: member
+      ? `You are enrolled since ${member.signedUpAt}: type /points to see where you stand.`
+      : 'You are not enrolled yet: type /join to enrol, starting today, then /points to see where you stand.',
+    commands: commands.map((c) => ({ title: `/${c.name}`, value: c.description })),
   });
 }
 
