@@ -50,8 +50,10 @@ export function statusCard(catalog: Catalog, member: Member, report: StatusRepor
   const status = levelName(catalog, report.status);
   const next = catalog.levels.find((l) => l.id === report.nextLevel);
   const floor = catalog.levels.find((l) => l.id === report.status)?.threshold ?? 0;
-  const progress = next ? Math.min(1, Math.max(0, (report.points - 0) / next.threshold)) : 1;
-  const filled = Math.max(1, Math.round(progress * 100));
+  const progress = next ? Math.min(1, Math.max(0, report.points / next.threshold)) : 1;
+  // A styled column keeps its padding however small its weight (a weight of 1 showed as about 8 % of
+  // the bar): a part with nothing in it is left out of the card ($when) rather than given weight 1.
+  const filled = Math.round(progress * 100);
   const renewal = report.year.endDate;
   return expand(statusTemplate, {
     name: member.name,
@@ -61,8 +63,8 @@ export function statusCard(catalog: Catalog, member: Member, report: StatusRepor
       ? `${number(report.pointsToNextLevel ?? 0)} more points this year to reach ${next.name} (${number(next.threshold)})`
       : `${status}: the top level. ${number(report.points)} of ${number(floor)} points this year.`,
     filled,
-    empty: Math.max(1, 100 - filled),
-    yearText: `${report.year.startDate} to ${renewal} (year ${report.year.index + 1})`,
+    empty: 100 - filled,
+    yearText: `${report.year.startDate} to ${renewal} (year ${report.year.number})`,
     keepText: report.status
       ? report.toKeepStatus > 0
         ? `${number(report.toKeepStatus)} more points by ${renewal} to keep ${status}`

@@ -237,7 +237,7 @@ async function statusCommand(ref: string, when: string | undefined, dbFile: stri
     JSON.stringify({
       member: member.id,
       at: toUtcIso(at),
-      year: { index: year.index, start: year.startDate, end: year.endDate },
+      year: { number: year.number, start: year.startDate, end: year.endDate },
       ...rest,
     }),
   );

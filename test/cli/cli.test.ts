@@ -161,7 +161,7 @@ describe('cli status', () => {
     expect(JSON.parse(result.out)).toEqual({
       member: 'ann',
       at: '2024-04-12T21:59:59.999Z',
-      year: { index: 1, start: '2024-04-12', end: '2025-04-12' },
+      year: { number: 2, start: '2024-04-12', end: '2025-04-12' },
       points: 0,
       status: 'enabler',
       carried: 'enabler',
@@ -176,7 +176,7 @@ describe('cli status', () => {
   it('defaults to now, and takes an instant', async () => {
     const { db } = await seeded();
     const now = JSON.parse((await cli(['--db', db, 'status', 'bob'])).out);
-    expect(now).toMatchObject({ member: 'bob', at: NOW.toISOString(), year: { index: 2, start: '2026-02-28', end: '2027-02-28' }, points: 0, status: null });
+    expect(now).toMatchObject({ member: 'bob', at: NOW.toISOString(), year: { number: 3, start: '2026-02-28', end: '2027-02-28' }, points: 0, status: null });
     const instant = JSON.parse((await cli(['--db', db, 'status', 'ann', '--at', '2023-06-12T08:00:00+00:00'])).out);
     expect(instant).toMatchObject({ points: 750, status: 'advocate', toKeepStatus: 0, nextLevel: 'enabler', pointsToNextLevel: 4250 });
   });
@@ -225,7 +225,7 @@ describe('cli history', () => {
     const { db } = await seeded();
     const result = await cli(['--db', db, 'history', 'ann']);
     expect(result.code).toBe(0);
-    expect(result.out).toContain('Membership year 0 (2023-04-12 to 2024-04-12)');
+    expect(result.out).toContain('Membership year 1 (2023-04-12 to 2024-04-12)');
     expect(result.out).toMatch(/2024-01-11 09:00\s+\+25\s+c5\s+qa.upvote-received .*reversed by r1/);
     expect(result.out).toMatch(/-25\s+r1\s+qa.upvote-received .*REVERSES c5; note: upvote withdrawn/);
     expect(result.out).toContain('year total: 6250');
