@@ -1,8 +1,8 @@
 // The /points status card as rendered through the real server: the progress bar's parts, and the
 // membership year numbered as the CLI and the tab number it.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
-import { cardText, discard, message, NOW, startBot, type BotHarness, type Speaker } from '../support/bot-server.js';
+import { botPerTest, cardText, message, NOW, type BotHarness, type Speaker } from '../support/bot-server.js';
 
 const ann: Speaker = { id: '29:ann', aadObjectId: 'aad-ann', name: 'Ann Peeters' };
 const zoe: Speaker = { id: '29:zoe', aadObjectId: 'aad-zoe', name: 'Zoe Maes' };
@@ -14,14 +14,7 @@ const seed = [
   { type: 'member', id: 'aad-zoe', email: 'zoe@example.com', name: 'Zoe Maes', signedUpAt: '2026-11-01' },
 ];
 
-let bot: BotHarness | undefined;
-beforeEach(async () => {
-  bot = await startBot({ seed });
-});
-afterEach(async () => {
-  await discard(bot);
-  bot = undefined;
-});
+const bot = botPerTest({ seed });
 
 interface Column {
   style?: string;
@@ -50,18 +43,18 @@ async function cli(h: BotHarness, args: string[]): Promise<string> {
 
 describe('the status card', () => {
   it('shows an empty bar at 0 points', async () => {
-    expect(bar(await statusCard(bot!, zoe))).toEqual([{ style: 'emphasis', width: 100 }]);
+    expect(bar(await statusCard(bot(), zoe))).toEqual([{ style: 'emphasis', width: 100 }]);
   });
 
   it('fills the bar by the share of the next level reached', async () => {
-    expect(bar(await statusCard(bot!, ann))).toEqual([
+    expect(bar(await statusCard(bot(), ann))).toEqual([
       { style: 'accent', width: 15 },
       { style: 'emphasis', width: 85 },
     ]);
   });
 
   it('numbers the membership year as the CLI does: the first year is year 1', async () => {
-    const h = bot!;
+    const h = bot();
     expect(cardText(await statusCard(h, zoe))).toContain('Membership year: 2026-11-01 to 2027-11-01 (year 1)');
     expect(cardText(await statusCard(h, ann))).toContain('Membership year: 2025-11-30 to 2026-11-30 (year 2)');
     expect(JSON.parse(await cli(h, ['status', 'ann@example.com']))).toMatchObject({ year: { number: 2, start: '2025-11-30', end: '2026-11-30' } });

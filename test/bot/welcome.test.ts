@@ -1,7 +1,7 @@
 // The welcome card: once per install in personal chat, through the real server and the stub connector.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runPass } from '../../src/notify/pass.js';
-import { activity, cardText, discard, message, NOW, startBot, type BotHarness, type Speaker } from '../support/bot-server.js';
+import { activity, botPerTest, cardText, message, NOW, type BotHarness, type Speaker } from '../support/bot-server.js';
 import { catalog, quiet, settings, virtualClock } from '../support/notify.js';
 
 const ann: Speaker = { id: '29:ann', aadObjectId: 'aad-ann', name: 'Ann Peeters' };
@@ -9,14 +9,7 @@ const zoe: Speaker = { id: '29:zoe', aadObjectId: 'aad-zoe', name: 'Zoe Maes' };
 const seed = [{ type: 'member', id: 'aad-ann', email: 'ann@example.com', name: 'Ann Peeters', signedUpAt: '2025-12-23' }];
 const group = { id: 'group-1', conversationType: 'groupChat' };
 
-let bot: BotHarness | undefined;
-beforeEach(async () => {
-  bot = await startBot({ seed });
-});
-afterEach(async () => {
-  await discard(bot);
-  bot = undefined;
-});
+const bot = botPerTest({ seed });
 
 const installed = (h: BotHarness, from: Speaker, action: 'add' | 'remove', conversation?: typeof group) =>
   activity(h, from, { type: 'installationUpdate', action }, conversation);
@@ -38,7 +31,7 @@ async function post(h: BotHarness, a: unknown): Promise<void> {
 
 describe('the welcome card', () => {
   it('is sent once on a personal install: what the bot does, /points and /join', async () => {
-    const h = bot!;
+    const h = bot();
     await post(h, installed(h, zoe, 'add'));
     expect(welcomes(h)).toHaveLength(1);
     const [text] = welcomes(h);
@@ -55,7 +48,7 @@ describe('the welcome card', () => {
   });
 
   it('tells an enrolled member where to look instead of asking to join', async () => {
-    const h = bot!;
+    const h = bot();
     await post(h, installed(h, ann, 'add'));
     expect(welcomes(h)).toHaveLength(1);
     expect(welcomes(h)[0]).toContain('You are enrolled since 2025-12-23: type /points to see where you stand.');
@@ -63,7 +56,7 @@ describe('the welcome card', () => {
   });
 
   it('is sent once when Teams announces one install twice, one after the other or together', async () => {
-    const h = bot!;
+    const h = bot();
     await post(h, installed(h, ann, 'add'));
     await post(h, botAdded(h, ann));
     expect(welcomes(h)).toHaveLength(1);
@@ -73,7 +66,7 @@ describe('the welcome card', () => {
   });
 
   it('is sent once more after an uninstall and a new install', async () => {
-    const h = bot!;
+    const h = bot();
     await post(h, installed(h, ann, 'add'));
     await post(h, installed(h, ann, 'remove'));
     await post(h, installed(h, ann, 'add'));
@@ -82,7 +75,7 @@ describe('the welcome card', () => {
   });
 
   it('is sent after an install for someone found unreachable (the uninstall was missed)', async () => {
-    const h = bot!;
+    const h = bot();
     await post(h, installed(h, ann, 'add'));
     // Ann's renewal reminder is due; Teams refuses it with 403, as for a bot no longer installed.
     h.connector.respond = (request) => (request.method === 'POST' ? { status: 403, body: { error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' } } } : undefined);
@@ -95,7 +88,7 @@ describe('the welcome card', () => {
   });
 
   it('is not sent for an install in a group chat', async () => {
-    const h = bot!;
+    const h = bot();
     await post(h, installed(h, ann, 'add', group));
     await post(h, botAdded(h, ann, group));
     expect(h.connector.sent()).toEqual([]);
