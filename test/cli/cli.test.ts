@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { readStore, Store } from '../../src/store/store.js';
 import { cliAt, importedStore, jsonl } from '../support/cli.js';
 import { tempDb } from '../support/temp.js';
@@ -251,5 +251,22 @@ describe('cli as a process', () => {
     const failed = await exec('npm', ['run', '-s', 'cli', '--', 'status', 'zed'], { env }).catch((e: { code: number; stderr: string }) => e);
     expect(failed).toMatchObject({ code: 1 });
     expect((failed as { stderr: string }).stderr).toContain('No member with id or email "zed".');
+  });
+
+  it('runs from another folder with npm --prefix, taking relative paths from that folder', async () => {
+    const db = tempDb('cli-');
+    jsonl(db, 'p.jsonl', [ann]);
+    const exec = promisify(execFile);
+    const env = { ...process.env };
+    delete env.DB_FILE;
+    const options = { cwd: dirname(db), env };
+    onTestFinished(() => rmSync(dirname(db), { recursive: true, force: true }));
+    const imported = await exec('npm', ['--prefix', process.cwd(), 'run', '-s', 'cli', '--', '--db', 'db.json', 'import', 'p.jsonl'], options);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ file: 'p.jsonl', new: { member: 1 } });
+    expect((await readStore(db)).member('ann')?.email).toBe('ann@example.com');
+    // Without --prefix, npm finds no package.json there and stops before the CLI runs: exit 254, and
+    // with -s not a word.
+    const outside = await exec('npm', ['run', '-s', 'cli', '--', '--db', 'db.json', 'status', 'ann'], options).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(outside).toMatchObject({ code: 254, stdout: '', stderr: '' });
   });
 });
