@@ -1,6 +1,7 @@
 // npm start's process: starts on an empty store with no set-up, answers, and stops cleanly.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,9 +76,10 @@ describe('the bot process', () => {
     const asked: string[] = [];
     const identity = createServer((req, res) => (asked.push(req.url ?? ''), res.writeHead(500).end()));
     await new Promise<void>((resolve) => identity.listen(0, '127.0.0.1', resolve));
+    const db = tempDb('main-');
     try {
       const { url, output } = await start({
-        DB_FILE: tempDb('main-'),
+        DB_FILE: db,
         MicrosoftAppId: '5f0c2b8e-1d3a-4c6b-9e7f-2a1b3c4d5e6f',
         MicrosoftAppType: 'UserAssignedMSI',
         MicrosoftAppTenantId: '7d3a9c1e-5b2f-4e8a-9c6d-1f0e2d3c4b5a',
@@ -95,6 +97,7 @@ describe('the bot process', () => {
     } finally {
       identity.closeAllConnections();
       await new Promise((resolve) => identity.close(resolve));
+      rmSync(dirname(db), { recursive: true, force: true });
     }
   });
 
