@@ -169,15 +169,44 @@ function readEvents(env: NodeJS.ProcessEnv): EventsSettings {
   };
 }
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** The app types botbuilder knows (it compares them case-insensitively); none given is MultiTenant. */
+const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+
+/**
+ * The Bot Framework registration, checked as botbuilder's ConfigurationServiceClientCredentialFactory
+ * would check it, so that a mistake stops the start with a sentence rather than an assertion at the
+ * first request. MultiTenant: app id and password. SingleTenant: app id, password and tenant.
+ * UserAssignedMSI: the managed identity's client id as app id, the tenant, and no password (the token
+ * comes from the identity endpoint of the Azure host when the bot first sends). None: local mode.
+ */
+function readCredentials(env: NodeJS.ProcessEnv): BotCredentials {
   const credentials: BotCredentials = {};
   for (const key of ['MicrosoftAppId', 'MicrosoftAppPassword', 'MicrosoftAppType', 'MicrosoftAppTenantId'] as const) {
     const value = env[key]?.trim();
     if (value) credentials[key] = value;
   }
-  if (credentials.MicrosoftAppId && !credentials.MicrosoftAppPassword && credentials.MicrosoftAppType !== 'UserAssignedMSI') {
-    throw new ConfigError('MicrosoftAppId is set without MicrosoftAppPassword: set both (or neither, for local mode).');
+  const { MicrosoftAppId: id, MicrosoftAppPassword: password, MicrosoftAppTenantId: tenant } = credentials;
+  const given = credentials.MicrosoftAppType;
+  const type = given === undefined ? 'MultiTenant' : APP_TYPES.find((t) => t.toLowerCase() === given.toLowerCase());
+  if (!type) throw new ConfigError(`MicrosoftAppType must be MultiTenant, SingleTenant or UserAssignedMSI, not "${given}".`);
+  if (!id) {
+    const stray = Object.keys(credentials);
+    if (stray.length > 0) throw new ConfigError(`${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} set without MicrosoftAppId: set MicrosoftAppId too, or leave all four empty for local mode.`);
+    return credentials;
   }
+  if (!GUID.test(id)) throw new ConfigError(`MicrosoftAppId must be the Azure Bot's Microsoft App ID (with UserAssignedMSI, the managed identity's client id), a GUID; not "${id}".`);
+  if (type === 'UserAssignedMSI') {
+    if (password) throw new ConfigError('MicrosoftAppPassword must be empty with MicrosoftAppType=UserAssignedMSI: the managed identity needs no secret.');
+    if (!tenant) throw new ConfigError('MicrosoftAppType=UserAssignedMSI needs MicrosoftAppTenantId: set it to the tenant id of the managed identity.');
+  } else {
+    if (!password) throw new ConfigError(`MicrosoftAppId is set without MicrosoftAppPassword: set both (or neither, for local mode), or set MicrosoftAppType=UserAssignedMSI for a managed identity.`);
+    if (type === 'SingleTenant' && !tenant) throw new ConfigError('MicrosoftAppType=SingleTenant needs MicrosoftAppTenantId: set it to the tenant id of the app registration.');
+  }
+  return { ...credentials, MicrosoftAppType: type };
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const credentials = readCredentials(env);
   return {
     port: readPort(env.PORT),
     admins: new Set((env.ADMINS ?? '').split(',').map((id) => id.trim().toLowerCase()).filter(Boolean)),

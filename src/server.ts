@@ -57,7 +57,7 @@ export interface ServerOptions {
   bodyDeadlineMs?: number;
   /** The folder of the built tab page; default dist/tab (npm run build). */
   tabDir?: string;
-  /** Default: MicrosoftAppId and MicrosoftAppPassword through Entra ID (tests give one that needs no Entra ID). */
+  /** Default: from the credentials, through Entra ID (app id and password) or the host's managed identity (UserAssignedMSI); tests give one that needs neither. */
   outboundCredentials?: OutboundCredentials;
 }
 

@@ -15,7 +15,8 @@ export const HISTORY_LIMIT = 500;
 
 /** The CLI's `status` output without `member` and `at` (which the summary has at its top). */
 export interface StatusJson {
-  year: { index: number; start: string; end: string };
+  /** number: 1 for the year that starts on the sign-up date, as the tab and the status card show it. */
+  year: { number: number; start: string; end: string };
   points: number;
   status: LevelId | null;
   carried: LevelId | null;
@@ -112,7 +113,7 @@ export function meSummary(input: SummaryInput): MeSummary {
   const entries = state.entriesOf(member.id);
   const report = memberStatus(catalog, member, entries, at);
   const status: StatusJson | null = report && {
-    year: { index: report.year.index, start: report.year.startDate, end: report.year.endDate },
+    year: { number: report.year.number, start: report.year.startDate, end: report.year.endDate },
     points: report.points,
     status: report.status,
     carried: report.carried,

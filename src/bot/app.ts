@@ -19,6 +19,7 @@ import {
   partnerCard,
   reviewCard,
   statusCard,
+  welcomeCard,
   type Card,
   type MessageCard,
 } from './cards.js';
@@ -607,6 +608,11 @@ export class BotApp {
     }
     if (entry.admin && !caller.isAdmin) return refusedForNonAdmin(entry.name);
     return entry.run(this.context(caller), parsed.args);
+  }
+
+  /** The welcome of a new install in personal chat. */
+  welcome(caller: Caller): Reply {
+    return { cards: [welcomeCard(this.deps.catalog, caller.member)] };
   }
 
   /** A card action (Action.Execute or Action.Submit), dispatched on its verb. */

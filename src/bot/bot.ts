@@ -43,16 +43,17 @@ export class PointsBot extends TeamsActivityHandler {
       await next();
     });
     this.onInstallationUpdateAdd(async (context, next) => {
-      await this.remember(context, await this.caller(context));
+      await this.installed(context);
       await next();
     });
     this.onInstallationUpdateRemove(async (context, next) => {
       await this.forget(context);
       await next();
     });
-    // Older clients announce an install in a personal chat as the bot joining the conversation.
+    // Older clients announce an install in a personal chat as the bot joining the conversation; Teams
+    // may also send both for one install (the welcome goes out once: see installed).
     this.onMembersAdded(async (context, next) => {
-      if (context.activity.membersAdded?.some((m) => m.id === context.activity.recipient.id)) await this.remember(context, await this.caller(context));
+      if (context.activity.membersAdded?.some((m) => m.id === context.activity.recipient.id)) await this.installed(context);
       await next();
     });
     this.onMembersRemoved(async (context, next) => {
@@ -71,8 +72,18 @@ export class PointsBot extends TeamsActivityHandler {
     }
   }
 
-  private async remember(context: TurnContext, caller: Caller): Promise<void> {
-    await rememberConversation(this.app.deps.store, context.activity, caller.userId, caller.member?.id, this.app.deps.now());
+  /** True when this turn opened the personal conversation (new, or back after the app was removed). */
+  private remember(context: TurnContext, caller: Caller): Promise<boolean> {
+    return rememberConversation(this.app.deps.store, context.activity, caller.userId, caller.member?.id, this.app.deps.now());
+  }
+
+  /**
+   * An install: the reference is saved, and a personal chat it opens gets the welcome, once per
+   * install as the Teams store asks (group chats and teams get none).
+   */
+  private async installed(context: TurnContext): Promise<void> {
+    const caller = await this.caller(context);
+    if (await this.remember(context, caller)) await send(context, this.app.welcome(caller));
   }
 
   private async forget(context: TurnContext): Promise<void> {

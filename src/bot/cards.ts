@@ -8,12 +8,14 @@ import type { LedgerEntry, Member } from '../core/ledger.js';
 import type { StatusReport } from '../core/lifecycle.js';
 import type { PartnerStatus, TrackStatus } from '../core/partners.js';
 import { dateIn } from '../core/time.js';
+import { COMMANDS } from './command-list.js';
 import attendanceTemplate from './cards/attendance.card.json' with { type: 'json' };
 import claimTemplate from './cards/claim.card.json' with { type: 'json' };
 import messageTemplate from './cards/message.card.json' with { type: 'json' };
 import partnerTemplate from './cards/partner.card.json' with { type: 'json' };
 import reviewTemplate from './cards/review.card.json' with { type: 'json' };
 import statusTemplate from './cards/status.card.json' with { type: 'json' };
+import welcomeTemplate from './cards/welcome.card.json' with { type: 'json' };
 
 export type Card = Record<string, unknown>;
 
@@ -48,8 +50,10 @@ export function statusCard(catalog: Catalog, member: Member, report: StatusRepor
   const status = levelName(catalog, report.status);
   const next = catalog.levels.find((l) => l.id === report.nextLevel);
   const floor = catalog.levels.find((l) => l.id === report.status)?.threshold ?? 0;
-  const progress = next ? Math.min(1, Math.max(0, (report.points - 0) / next.threshold)) : 1;
-  const filled = Math.max(1, Math.round(progress * 100));
+  const progress = next ? Math.min(1, Math.max(0, report.points / next.threshold)) : 1;
+  // A styled column keeps its padding however small its weight (a weight of 1 showed as about 8 % of
+  // the bar): a part with nothing in it is left out of the card ($when) rather than given weight 1.
+  const filled = Math.round(progress * 100);
   const renewal = report.year.endDate;
   return expand(statusTemplate, {
     name: member.name,
@@ -59,8 +63,8 @@ export function statusCard(catalog: Catalog, member: Member, report: StatusRepor
       ? `${number(report.pointsToNextLevel ?? 0)} more points this year to reach ${next.name} (${number(next.threshold)})`
       : `${status}: the top level. ${number(report.points)} of ${number(floor)} points this year.`,
     filled,
-    empty: Math.max(1, 100 - filled),
-    yearText: `${report.year.startDate} to ${renewal} (year ${report.year.index + 1})`,
+    empty: 100 - filled,
+    yearText: `${report.year.startDate} to ${renewal} (year ${report.year.number})`,
     keepText: report.status
       ? report.toKeepStatus > 0
         ? `${number(report.toKeepStatus)} more points by ${renewal} to keep ${status}`
@@ -69,6 +73,26 @@ export function statusCard(catalog: Catalog, member: Member, report: StatusRepor
     renewalText: `${renewal}, in ${report.daysToRenewal} day${report.daysToRenewal === 1 ? '' : 's'}`,
     reminderText: nextReminder,
     entries: entries.map((e) => ({ date: dateIn(Date.parse(e.at), zone), title: entryTitle(catalog, e), points: signed(e.points) })),
+  });
+}
+
+/** The commands a welcome names, with their /help descriptions. */
+const WELCOME_COMMANDS = ['points', 'join', 'earn', 'claim', 'help'];
+
+/**
+ * Sent once per install in personal chat: what the bot does, how to start, the first commands. A
+ * member already enrolled is told so instead of being asked to join.
+ */
+export function welcomeCard(catalog: Catalog, member: Member | undefined): Card {
+  const levels = catalog.levels.map((l) => l.name);
+  const commands = COMMANDS.filter((c) => WELCOME_COMMANDS.includes(c.name) && !(member && c.name === 'join'));
+  return expand(welcomeTemplate, {
+    title: 'Welcome to DevOps Points',
+    about: `I keep your DevOps Points for the DataMiner community: the points you earn each membership year, the level they bring (${levels.join(', ')}), and a reminder before your renewal. You can claim points for what you did and see how others are doing.`,
+    enrolment: member
+      ? `You are enrolled since ${member.signedUpAt}: type /points to see where you stand.`
+      : 'You are not enrolled yet: type /join to enrol, starting today, then /points to see where you stand.',
+    commands: commands.map((c) => ({ title: `/${c.name}`, value: c.description })),
   });
 }
 

@@ -46,21 +46,32 @@ export function referenceOf(activity: Partial<Activity>): ConversationRecord['re
 
 const sameReference = (a: ConversationRecord['reference'], b: ConversationRecord['reference']) => JSON.stringify(a) === JSON.stringify(b);
 
+/** Nothing to write: the same open conversation, with the same member. */
+function unchanged(known: ConversationRecord | undefined, reference: ConversationRecord['reference'], memberId: string | undefined): boolean {
+  return known !== undefined && !known.removedAt && !known.unreachable && known.memberId === (memberId ?? known.memberId) && sameReference(known.reference, reference);
+}
+
 /**
  * Saves the reference when something changed: a new or moved conversation, a member now known, or a
  * member who was unreachable or had removed the app and writes again. Most messages write nothing.
+ * True when this turn opened the conversation: none was saved, or the app had been removed (an
+ * uninstall, or sends refused as unreachable) since. Decided inside the transaction, so that of two
+ * turns arriving together (Teams sends installationUpdate and conversationUpdate for one install) only
+ * one opens it.
  */
-export async function rememberConversation(store: Store, activity: Partial<Activity>, userId: string, memberId: string | undefined, now: number): Promise<void> {
-  if (!isPersonal(activity)) return;
+export async function rememberConversation(store: Store, activity: Partial<Activity>, userId: string, memberId: string | undefined, now: number): Promise<boolean> {
+  if (!isPersonal(activity)) return false;
   const reference = referenceOf(activity);
-  if (!reference) return;
-  const known = store.state.conversations.get(userId);
-  // A member found once stays linked: a later turn whose email lookup failed (throttled, timed out)
-  // does not know the member, but the user is still the same.
-  const member = memberId ?? known?.memberId;
-  if (known && !known.removedAt && !known.unreachable && known.memberId === member && sameReference(known.reference, reference)) return;
-  await store.transact((tx) => {
+  if (!reference) return false;
+  if (unchanged(store.state.conversations.get(userId), reference, memberId)) return false;
+  return store.transact((tx) => {
+    const known = tx.view.conversations.get(userId);
+    if (unchanged(known, reference, memberId)) return false;
+    // A member found once stays linked: a later turn whose email lookup failed (throttled, timed out)
+    // does not know the member, but the user is still the same.
+    const member = memberId ?? known?.memberId;
     tx.put(['conversations', { id: userId, ...(member !== undefined && { memberId: member }), reference, savedAt: toUtcIso(now) }]);
+    return !known || known.removedAt !== undefined || known.unreachable !== undefined;
   });
 }
 

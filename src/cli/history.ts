@@ -38,7 +38,7 @@ export function formatHistory(
       if (yearIndex >= 0) lines.push(`  year total: ${total}`);
       yearIndex = year.index;
       total = 0;
-      lines.push('', `Membership year ${year.index} (${year.startDate} to ${year.endDate})`);
+      lines.push('', `Membership year ${year.number} (${year.startDate} to ${year.endDate})`);
     }
     total += entry.points;
     const when = DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm');

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { CatalogFileError, loadCatalog } from '../catalog-file.js';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { pino } from 'pino';
-import { readConfig, type Config } from '../config.js';
+import { ConfigError, readConfig, type Config } from '../config.js';
 import { ORDER_KINDS, type Catalog, type OrderKind } from '../core/catalog.js';
 import { findMember } from '../core/records.js';
 import { memberStatus } from '../core/lifecycle.js';
@@ -70,7 +70,14 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io, now: D
     (command === undefined && !values.help ? io.err : io.out)(USAGE);
     return command === undefined && !values.help ? 1 : 0;
   }
-  const config = readConfig(env);
+  let config: Config;
+  try {
+    config = readConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.err(error.message);
+    return 1;
+  }
   const dbFile = values.db === undefined ? config.dbFile : resolve(config.invocationDir, values.db);
   try {
     const catalog = loadCatalog(config.rulesFile);
@@ -230,7 +237,7 @@ async function statusCommand(ref: string, when: string | undefined, dbFile: stri
     JSON.stringify({
       member: member.id,
       at: toUtcIso(at),
-      year: { index: year.index, start: year.startDate, end: year.endDate },
+      year: { number: year.number, start: year.startDate, end: year.endDate },
       ...rest,
     }),
   );

@@ -103,7 +103,13 @@ export function addDays(ms: number, days: number, zone: string): number {
 }
 
 export interface MembershipYear {
+  /** Anniversaries since the sign-up: 0 for the year that starts on the sign-up date. */
   readonly index: number;
+  /**
+   * The year as people count it: 1 for the year that starts on the sign-up date. The one number shown
+   * anywhere (status card, tab, CLI history) and given in JSON (CLI status, tab API).
+   */
+  readonly number: number;
   /** First instant of the year: the anniversary at 00:00 program time. */
   readonly start: number;
   /** First instant of the next year. */
@@ -133,7 +139,7 @@ export function membershipYear(signedUpAt: string, index: number, zone: string):
   if (cached) return cached;
   const startDate = anniversaryDate(signedUpAt, index);
   const endDate = anniversaryDate(signedUpAt, index + 1);
-  const year = Object.freeze({ index, start: startOfDate(startDate, zone), end: startOfDate(endDate, zone), startDate, endDate });
+  const year = Object.freeze({ index, number: index + 1, start: startOfDate(startDate, zone), end: startOfDate(endDate, zone), startDate, endDate });
   if (!years) {
     if (byDate.size >= YEAR_CACHE_LIMIT) byDate.clear();
     byDate.set(signedUpAt, (years = []));

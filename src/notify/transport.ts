@@ -48,13 +48,21 @@ export class BotTransport implements Transport {
 
   async send(reference: ConversationRecord['reference'], card: Card): Promise<void> {
     try {
+      // A failure inside the turn would go to the adapter's onTurnError (the bot apologises in the
+      // conversation and swallows it): it is carried out of the turn instead, for the delivery rules.
+      let failure: { error: unknown } | undefined;
       await this.adapter.continueConversationAsync(this.appId, reference as Partial<ConversationReference>, async (context) => {
         // The Azure pipeline under botbuilder's ConnectorClient retries 408, 429 and 5xx by itself
         // (up to 3 times): the delivery rules decide retries here, so each attempt is one request.
         const connector = context.turnState.get(this.adapter.ConnectorClientKey) as PipelineHolder | undefined;
         connector?.client?.pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
-        await context.sendActivity(MessageFactory.attachment(attachment(card)));
+        try {
+          await context.sendActivity(MessageFactory.attachment(attachment(card)));
+        } catch (error) {
+          failure = { error };
+        }
       });
+      if (failure) throw failure.error;
     } catch (error) {
       const rest = error as RestErrorLike;
       const status = typeof rest.statusCode === 'number' ? rest.statusCode : 0;

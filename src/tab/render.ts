@@ -153,7 +153,7 @@ function statusSection(summary: Enrolled, status: NonNullable<Enrolled['status']
         h('dd', {}, h('span', { id: 'renewal-date' }, renewal), h('span', { class: 'sub' }, ' in ', h('span', { id: 'days-to-renewal' }, number(status.daysToRenewal)), status.daysToRenewal === 1 ? ' day' : ' days')),
       ),
     ),
-    h('p', { class: 'year' }, `Membership year ${status.year.index + 1}: `, h('span', { id: 'year-start' }, status.year.start), ' to ', status.year.end, '.'),
+    h('p', { class: 'year' }, `Membership year ${status.year.number}: `, h('span', { id: 'year-start' }, status.year.start), ' to ', status.year.end, '.'),
     h('h3', {}, 'Toward the next level'),
     h('p', {}, ...nextText),
     ladder,

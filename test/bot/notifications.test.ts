@@ -76,6 +76,16 @@ describe('conversation references', () => {
     expect(report).toMatchObject({ queued: 1, sent: 1, failed: 0 });
     expect(sentText()).toContain('30 days to your renewal');
   });
+  it('bring a refusal from Teams back to the delivery rules through the bot\'s own adapter', async () => {
+    await bot.post(install(ann, 'add'));
+    bot.connector.clear();
+    bot.connector.respond = (request) => (request.method === 'POST' ? { status: 403, body: { error: { code: 'BotNotInConversationRoster', message: 'not in the roster' } } } : undefined);
+    const report = await runPass({ store: bot.store, catalog, settings: settings(), transport: bot.server.transport, log: quiet, clock: virtualClock(0) }, Date.parse('2026-11-23T12:00:00Z'));
+    expect(report).toMatchObject({ queued: 1, sent: 0, markedUnreachable: 1 });
+    expect(bot.store.state.conversationOf('aad-ann')?.unreachable).toMatchObject({ status: 403 });
+    // One try, and no apology sent after it into the conversation.
+    expect(bot.connector.sent()).toHaveLength(1);
+  });
 });
 
 describe('/notifications', () => {

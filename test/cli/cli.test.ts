@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { readStore, Store } from '../../src/store/store.js';
 import { cliAt, importedStore, jsonl } from '../support/cli.js';
 import { tempDb } from '../support/temp.js';
@@ -161,7 +161,7 @@ describe('cli status', () => {
     expect(JSON.parse(result.out)).toEqual({
       member: 'ann',
       at: '2024-04-12T21:59:59.999Z',
-      year: { index: 1, start: '2024-04-12', end: '2025-04-12' },
+      year: { number: 2, start: '2024-04-12', end: '2025-04-12' },
       points: 0,
       status: 'enabler',
       carried: 'enabler',
@@ -176,7 +176,7 @@ describe('cli status', () => {
   it('defaults to now, and takes an instant', async () => {
     const { db } = await seeded();
     const now = JSON.parse((await cli(['--db', db, 'status', 'bob'])).out);
-    expect(now).toMatchObject({ member: 'bob', at: NOW.toISOString(), year: { index: 2, start: '2026-02-28', end: '2027-02-28' }, points: 0, status: null });
+    expect(now).toMatchObject({ member: 'bob', at: NOW.toISOString(), year: { number: 3, start: '2026-02-28', end: '2027-02-28' }, points: 0, status: null });
     const instant = JSON.parse((await cli(['--db', db, 'status', 'ann', '--at', '2023-06-12T08:00:00+00:00'])).out);
     expect(instant).toMatchObject({ points: 750, status: 'advocate', toKeepStatus: 0, nextLevel: 'enabler', pointsToNextLevel: 4250 });
   });
@@ -195,6 +195,11 @@ describe('cli status', () => {
     expect(result.out).toBe('');
     expect(result.err).toMatch(message);
     expect(result.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('stops on a wrong setting with its sentence, like npm start', async () => {
+    const result = await cli(['status', 'ann'], { MicrosoftAppId: '5f0c2b8e-1d3a-4c6b-9e7f-2a1b3c4d5e6f', MicrosoftAppType: 'UserAssignedMSI' });
+    expect(result).toEqual({ code: 1, out: '', err: 'MicrosoftAppType=UserAssignedMSI needs MicrosoftAppTenantId: set it to the tenant id of the managed identity.\n' });
   });
 
   it('says so when there is no store at that path, and creates none', async () => {
@@ -220,7 +225,7 @@ describe('cli history', () => {
     const { db } = await seeded();
     const result = await cli(['--db', db, 'history', 'ann']);
     expect(result.code).toBe(0);
-    expect(result.out).toContain('Membership year 0 (2023-04-12 to 2024-04-12)');
+    expect(result.out).toContain('Membership year 1 (2023-04-12 to 2024-04-12)');
     expect(result.out).toMatch(/2024-01-11 09:00\s+\+25\s+c5\s+qa.upvote-received .*reversed by r1/);
     expect(result.out).toMatch(/-25\s+r1\s+qa.upvote-received .*REVERSES c5; note: upvote withdrawn/);
     expect(result.out).toContain('year total: 6250');
@@ -246,5 +251,22 @@ describe('cli as a process', () => {
     const failed = await exec('npm', ['run', '-s', 'cli', '--', 'status', 'zed'], { env }).catch((e: { code: number; stderr: string }) => e);
     expect(failed).toMatchObject({ code: 1 });
     expect((failed as { stderr: string }).stderr).toContain('No member with id or email "zed".');
+  });
+
+  it('runs from another folder with npm --prefix, taking relative paths from that folder', async () => {
+    const db = tempDb('cli-');
+    jsonl(db, 'p.jsonl', [ann]);
+    const exec = promisify(execFile);
+    const env = { ...process.env };
+    delete env.DB_FILE;
+    const options = { cwd: dirname(db), env };
+    onTestFinished(() => rmSync(dirname(db), { recursive: true, force: true }));
+    const imported = await exec('npm', ['--prefix', process.cwd(), 'run', '-s', 'cli', '--', '--db', 'db.json', 'import', 'p.jsonl'], options);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ file: 'p.jsonl', new: { member: 1 } });
+    expect((await readStore(db)).member('ann')?.email).toBe('ann@example.com');
+    // Without --prefix, npm finds no package.json there and stops before the CLI runs: exit 254, and
+    // with -s not a word.
+    const outside = await exec('npm', ['run', '-s', 'cli', '--', '--db', 'db.json', 'status', 'ann'], options).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(outside).toMatchObject({ code: 254, stdout: '', stderr: '' });
   });
 });

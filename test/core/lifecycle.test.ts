@@ -312,6 +312,7 @@ describe('membership years', () => {
   it('gives a 29 February sign-up the years [2027-02-28, 2028-02-29)', () => {
     expect(membershipYear('2024-02-29', 3, ZONE)).toEqual({
       index: 3,
+      number: 4,
       start: ms('2027-02-27T23:00:00Z'),
       end: ms('2028-02-28T23:00:00Z'),
       startDate: '2027-02-28',
@@ -351,6 +352,7 @@ describe('membership years', () => {
     // The sign-up day itself starts in CEST (the change is at 03:00 that night): 2023-10-28T22:00:00Z.
     expect(membershipYear('2023-10-29', 0, ZONE)).toEqual({
       index: 0,
+      number: 1,
       start: ms('2023-10-28T22:00:00Z'),
       end: ms('2024-10-28T23:00:00Z'),
       startDate: '2023-10-29',

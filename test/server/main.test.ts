@@ -1,6 +1,9 @@
 // npm start's process: starts on an empty store with no set-up, answers, and stops cleanly.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readStore } from '../../src/store/store.js';
 import { StubConnector } from '../support/connector.js';
@@ -66,6 +69,36 @@ describe('the bot process', () => {
     );
     expect(output).toContain('exited with 1');
     expect(output).toContain('PORT must be a port number from 0 to 65535, not "eighty".');
+  });
+
+  it('starts with a user-assigned managed identity without reaching Azure, and refuses a request without a token with 401', async () => {
+    // An identity endpoint that must stay unasked: the token is fetched when the bot first sends.
+    const asked: string[] = [];
+    const identity = createServer((req, res) => (asked.push(req.url ?? ''), res.writeHead(500).end()));
+    await new Promise<void>((resolve) => identity.listen(0, '127.0.0.1', resolve));
+    const db = tempDb('main-');
+    try {
+      const { url, output } = await start({
+        DB_FILE: db,
+        MicrosoftAppId: '5f0c2b8e-1d3a-4c6b-9e7f-2a1b3c4d5e6f',
+        MicrosoftAppType: 'UserAssignedMSI',
+        MicrosoftAppTenantId: '7d3a9c1e-5b2f-4e8a-9c6d-1f0e2d3c4b5a',
+        IDENTITY_ENDPOINT: `http://127.0.0.1:${(identity.address() as AddressInfo).port}/msi/token`,
+        IDENTITY_HEADER: 'identity-header-for-tests',
+      });
+      const response = await fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ code: 'no-token' });
+      expect(output()).toContain('"local":false');
+      const stopped = exited(child!);
+      child!.kill('SIGTERM');
+      expect(await stopped).toBe(0);
+      expect(asked).toEqual([]);
+    } finally {
+      identity.closeAllConnections();
+      await new Promise((resolve) => identity.close(resolve));
+      rmSync(dirname(db), { recursive: true, force: true });
+    }
   });
 
   it('refuses to start when another process holds the store', async () => {

@@ -69,7 +69,8 @@ afterEach(async () => {
 /** `npm start` in its own process group, as a terminal or a container runs it, until its ready line. */
 async function npmStart(db: string): Promise<Started> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DB_FILE: db, LOG_LEVEL: 'info' };
-  for (const key of Object.keys(env)) if (key.startsWith('MicrosoftApp')) delete env[key];
+  // Set empty rather than removed: a developer's .env cannot fill them in (the real environment wins).
+  for (const key of ['MicrosoftAppId', 'MicrosoftAppPassword', 'MicrosoftAppType', 'MicrosoftAppTenantId']) env[key] = '';
   const npm = spawn('npm', ['start'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   started.push(npm.pid!);
   let output = '';

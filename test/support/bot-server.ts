@@ -2,6 +2,7 @@
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pino } from 'pino';
+import { afterEach, beforeEach } from 'vitest';
 import { loadCatalog } from '../../src/catalog-file.js';
 import { readConfig, type BotCredentials } from '../../src/config.js';
 import { importRecords } from '../../src/services/import-records.js';
@@ -80,6 +81,22 @@ export async function discard(harness: BotHarness | undefined): Promise<void> {
   if (!harness) return;
   await harness.close();
   rmSync(dirname(harness.store.file), { recursive: true, force: true });
+}
+
+/** A new harness for each test of the file, discarded after it; call the result inside a test. */
+export function botPerTest(options: BotOptions = {}): () => BotHarness {
+  let harness: BotHarness | undefined;
+  beforeEach(async () => {
+    harness = await startBot(options);
+  });
+  afterEach(async () => {
+    await discard(harness);
+    harness = undefined;
+  });
+  return () => {
+    if (!harness) throw new Error('the bot harness exists only while a test runs');
+    return harness;
+  };
 }
 
 let counter = 0;

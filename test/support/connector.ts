@@ -7,6 +7,8 @@ export interface Recorded {
   method: string;
   path: string;
   body: Record<string, unknown> | null;
+  /** The Authorization header the bot sent, if any. */
+  authorization?: string;
 }
 
 export interface TeamsUser {
@@ -64,7 +66,7 @@ export class StubConnector {
     let raw = '';
     for await (const chunk of req) raw += chunk;
     const path = decodeURIComponent(req.url ?? '');
-    const recorded: Recorded = { method: req.method ?? '', path, body: raw ? (JSON.parse(raw) as Record<string, unknown>) : null };
+    const recorded: Recorded = { method: req.method ?? '', path, body: raw ? (JSON.parse(raw) as Record<string, unknown>) : null, ...(req.headers.authorization && { authorization: req.headers.authorization }) };
     this.requests.push(recorded);
     const answer = this.respond?.(recorded);
     if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));

@@ -52,7 +52,7 @@ describe('a valid Teams SSO token', () => {
     expect(s.status).toEqual(cli);
     // The seed's worked numbers: Enabler carried from a 5,250-point first year; 1,575 this year.
     expect(s.status).toMatchObject({ points: 1575, status: 'enabler', carried: 'enabler', nextLevel: 'catalyst', pointsToNextLevel: 13425, toKeepStatus: 3425, daysToRenewal: 140 });
-    expect(s.status?.year).toEqual({ index: 1, start: '2026-04-12', end: '2027-04-12' });
+    expect(s.status?.year).toEqual({ number: 2, start: '2026-04-12', end: '2027-04-12' });
   });
 
   it('carries the months, history and pending claims of this membership year, and only the member’s own', async () => {

@@ -12,7 +12,7 @@ import { ALEX, catalog, CY, NOW, startTabServer, TENANT, type TabServer } from '
 import { hostPage } from './teams-host.js';
 
 interface CliStatus {
-  year: { start: string; end: string };
+  year: { number: number; start: string; end: string };
   points: number;
   status: string | null;
   nextLevel: string | null;
@@ -41,6 +41,7 @@ async function expectCliNumbers(where: Page | Frame, cli: CliStatus): Promise<vo
   expect(await figure(where, '#days-to-renewal')).toBe(cli.daysToRenewal);
   expect(await where.locator('#renewal-date').innerText()).toBe(cli.year.end);
   expect(await where.locator('#year-start').innerText()).toBe(cli.year.start);
+  expect(await where.locator('p.year').innerText()).toContain(`Membership year ${cli.year.number}: `);
   // The monthly chart adds up to the year's points.
   const months = await where.locator('#months-chart .month:not(.future)').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-points'))));
   expect(months.reduce((a, b) => a + b, 0)).toBe(cli.points);
