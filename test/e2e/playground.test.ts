@@ -63,6 +63,9 @@ describeInBrowser('in the Agents Playground', () => {
     page.setDefaultTimeout(90_000);
     await page.goto(`http://127.0.0.1:${port}`, { waitUntil: 'load' });
     await page.locator('[role="textbox"][contenteditable="true"]').waitFor();
+    // Opening the chat installs the app in personal scope: the welcome card comes first, and once.
+    await page.locator('.ac-adaptiveCard', { hasText: 'Welcome to DevOps Points' }).waitFor();
+    expect(await page.locator('.ac-adaptiveCard').count()).toBe(1);
   }, 180_000);
 
   afterAll(async () => {
