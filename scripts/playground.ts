@@ -7,21 +7,21 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readPort } from '../src/config.js';
 
 const DEFAULT_PORT = 56150;
 
-function readPort(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined || value.trim() === '') return fallback;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`${name} must be a port number from 0 to 65535, not "${value}".`);
+function port(value: string | undefined, name: string, fallback: number): number {
+  try {
+    return readPort(value, name, fallback);
+  } catch (error) {
+    console.error((error as Error).message);
     process.exit(1);
   }
-  return port;
 }
 
-const botPort = readPort('PORT', process.env.PORT, 3978);
-const wanted = readPort(process.argv[2] !== undefined ? 'The port argument' : 'PLAYGROUND_PORT', process.argv[2] ?? process.env.PLAYGROUND_PORT, DEFAULT_PORT);
+const botPort = port(process.env.PORT, 'PORT', 3978);
+const wanted = port(process.argv[2] ?? process.env.PLAYGROUND_PORT, process.argv[2] !== undefined ? 'The port argument' : 'PLAYGROUND_PORT', DEFAULT_PORT);
 const endpoint = `http://127.0.0.1:${botPort}/api/messages`;
 
 let path = process.env.PATH ?? '';

@@ -62,10 +62,11 @@ export const DEFAULT_RULES_FILE = fileURLToPath(new URL('../rules/catalog.json',
 
 export class ConfigError extends Error {}
 
-function readPort(value: string | undefined): number {
-  if (value === undefined || value.trim() === '') return 3978;
+/** A TCP port setting (0: any free port); `name` is how the sentence names it. */
+export function readPort(value: string | undefined, name = 'PORT', fallback = 3978): number {
+  if (value === undefined || value.trim() === '') return fallback;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number from 0 to 65535, not "${value}".`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${name} must be a port number from 0 to 65535, not "${value}".`);
   return port;
 }
 
