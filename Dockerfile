@@ -33,4 +33,4 @@ EXPOSE 3978
 # 127.0.0.1 only, which this check, run inside the container, still reaches.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--enable-source-maps", "--max-old-space-size=256", "dist/main.js"]
+CMD ["node", "--disable-warning=DEP0111", "--enable-source-maps", "--max-old-space-size=256", "dist/main.js"]

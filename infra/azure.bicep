@@ -65,7 +65,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
     siteConfig: {
       linuxFxVersion: 'NODE|20-lts' // package.json engines: node >=20.19
       // dist/ is built before the zip deploy; `npm start` would build again in a read-only folder.
-      appCommandLine: 'node --enable-source-maps --max-old-space-size=256 dist/main.js'
+      appCommandLine: 'node --disable-warning=DEP0111 --enable-source-maps --max-old-space-size=256 dist/main.js'
       alwaysOn: true
       healthCheckPath: '/healthz'
       numberOfWorkers: 1
