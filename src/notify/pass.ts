@@ -27,7 +27,7 @@ export interface PlannedNotice {
   state: PlanState;
 }
 
-export interface Plan {
+export interface PassPlan {
   from: number;
   at: number;
   firstPass: boolean;
@@ -46,7 +46,7 @@ export function unreachableReason(conversation: ConversationRecord | undefined):
  * What a pass at `at` would do: notices newly due (not yet in the outbox) and what the outbox holds
  * pending. Reads the state only.
  */
-export function planPass(state: State, catalog: Catalog, at: number, reminderDays: readonly number[]): Plan {
+export function planPass(state: State, catalog: Catalog, at: number, reminderDays: readonly number[]): PassPlan {
   const marker = state.markers.get(PASS_MARKER);
   const previous = marker ? Date.parse(marker.at) : undefined;
   const firstPass = previous === undefined;
