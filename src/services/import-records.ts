@@ -3,6 +3,7 @@
 // in one file. Each record sees the batch's earlier records, so a file may hold a partner, then its people
 // and its activities, or a deal's registration, then its win.
 import type { Catalog } from '../core/catalog.js';
+import { isObject } from '../core/json.js';
 import type { Problem } from '../core/ledger.js';
 import { isPartnerRecordType, parsePartnerRecord, planPartnerRecord, PARTNER_RECORD_TYPES, type PartnerRecord } from '../core/partner-records.js';
 import { parseRecord, planRecord, type LedgerRecord, type Origin } from '../core/records.js';
@@ -41,8 +42,6 @@ export interface BatchItem {
 const counts = (): Record<RecordType, number> => ({ member: 0, credit: 0, reversal: 0, partner: 0, 'partner-activity': 0 });
 
 const TYPES_TEXT = '"member", "credit", "reversal", "partner" or "partner-activity"';
-
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * A new member's partnerId must name a partner in the store or earlier in the batch, like a credit's
