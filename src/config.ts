@@ -1,7 +1,6 @@
 // The one place that reads the environment.
 import { fileURLToPath } from 'node:url';
 import { parseWholeNumber } from './core/numbers.js';
-import type { EventsSettings } from './events/route.js';
 
 export interface BotCredentials {
   MicrosoftAppId?: string;
@@ -46,6 +45,15 @@ export interface SsoConfig {
   metadataUrl: string;
   /** Lower-case tenant ids whose users may sign in; empty: any tenant. */
   allowedTenants: ReadonlySet<string>;
+}
+
+export interface EventsSettings {
+  /** The shared secret; none: the endpoint is off. */
+  secret: string | undefined;
+  /** Batches per second per source, sustained. */
+  rate: number;
+  /** Batches a source may send at once. */
+  burst: number;
 }
 
 export interface NotifyConfig {
