@@ -129,7 +129,7 @@ async function importCommand(file: string, from: string, dbFile: string, catalog
   // so it is answered with its bad lines even beside a running bot.
   const checked = checkRecords(await readStore(dbFile), catalog, jsonLines(text), origin, now.getTime());
   if (!checked.ok) return refused(checked.problems, io);
-  const store = await Store.open(dbFile, { command: 'cli import', now, log: storeLog(io) });
+  const store = await Store.open(dbFile, { command: 'cli import', log: storeLog(io) });
   try {
     // Planned again under the lock: the store may have moved since the check.
     const result = await importRecords(store, catalog, jsonLines(text), origin, now.getTime());
@@ -259,7 +259,7 @@ async function notifyCommand(when: string | undefined, dryRun: boolean, dbFile: 
   // A real pass moves the pass marker to --at: one in the future would skip what falls before it.
   if (at > now.getTime()) throw new UserError('A pass that sends cannot run in the future; use --dry-run to preview one.');
   if (!existsSync(dbFile)) throw new UserError(`There is no store at ${dbFile} yet: import members first, or name the store with --db.`);
-  const store = await Store.open(dbFile, { command: 'cli notify', now, log: storeLog(io) });
+  const store = await Store.open(dbFile, { command: 'cli notify', log: storeLog(io) });
   try {
     const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(config.credentials as ConfigurationBotFrameworkAuthenticationOptions));
     const transport = new BotTransport(adapter, config.credentials.MicrosoftAppId ?? '');
