@@ -67,7 +67,7 @@ async function deliver(throttleEvery: number): Promise<Delivery> {
   const store = await Store.open(join(dir, `deliver-${throttleEvery}.json`), { command: 'notify bench' });
   const ids = Array.from({ length: NOTIFICATIONS }, (_, i) => `n${i}`);
   // Signed up 2025-12-23: the 30-day reminder is due at AT.
-  const result = await importRecords(store, catalog, ids.map((id, i) => ({ index: i + 1, value: { type: 'member', id, email: `${id}@example.com`, name: id, signedUpAt: '2025-12-23' } })), { source: 'import', by: 'bench' });
+  const result = await importRecords(store, catalog, ids.map((id, i) => ({ index: i + 1, value: { type: 'member', id, email: `${id}@example.com`, name: id, signedUpAt: '2025-12-23' } })), { source: 'import', by: 'bench' }, AT);
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   await store.transact((tx) => {
     for (const id of ids) {

@@ -73,7 +73,7 @@ function applyLedgerRecord(tx: Transaction, catalog: Catalog, record: LedgerReco
 }
 
 function applyPartnerRecord(tx: Transaction, catalog: Catalog, record: PartnerRecord, origin: Origin, now: number): Planned {
-  // The transaction's view already holds the batch's earlier records: no overlay is needed.
+  // The transaction's view already holds the batch's earlier records.
   const planned = planPartnerRecord(catalog, tx.view, record, now, origin);
   if (!planned.ok) return planned;
   const plan = planned.value;
@@ -142,7 +142,7 @@ export async function importRecords(
   catalog: Catalog,
   items: Iterable<BatchItem>,
   origin: Origin,
-  now: number = Date.now(),
+  now: number,
 ): Promise<BatchResult> {
   try {
     const summary = await store.transact((tx) => {
