@@ -12,6 +12,7 @@ import { findMember } from '../core/records.js';
 import { memberStatus } from '../core/lifecycle.js';
 import type { Notification } from '../core/notices.js';
 import { partnerStatus, redeem, type PartnerStatus } from '../core/partners.js';
+import { realClock } from '../notify/deliver.js';
 import { planPass, runPass } from '../notify/pass.js';
 import { BotTransport } from '../notify/transport.js';
 import { parseWhen, toUtcIso } from '../core/time.js';
@@ -265,7 +266,8 @@ async function notifyCommand(when: string | undefined, dryRun: boolean, dbFile: 
     const transport = new BotTransport(adapter, config.credentials.MicrosoftAppId ?? '');
     // Failures go to stderr; the report on stdout already says what the pass did.
     const log = pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2));
-    const report = await runPass({ store, catalog, settings: config.notify, transport, log }, at);
+    // The pass paces and retries its sends in real time, as the bot's does.
+    const report = await runPass({ store, catalog, settings: config.notify, transport, log, clock: realClock }, at);
     io.out(JSON.stringify(report));
     return report.failed > 0 ? 1 : 0;
   } finally {

@@ -12,7 +12,7 @@ import type { ConversationRecord } from '../store/schema.js';
 import type { State } from '../store/state.js';
 import type { Store } from '../store/store.js';
 import type { NotifyConfig } from '../config.js';
-import { deliverAll, NotSent, realClock, SENDS_IN_FLIGHT, type DeliverOptions, type Verdict } from './deliver.js';
+import { deliverAll, NotSent, SENDS_IN_FLIGHT, type Clock, type DeliverOptions, type Verdict } from './deliver.js';
 import { noticeCard } from './messages.js';
 import type { Transport } from './transport.js';
 
@@ -124,7 +124,8 @@ export interface PassDeps {
   settings: NotifyConfig;
   transport: Transport;
   log: Logger;
-  clock?: Partial<Pick<DeliverOptions, 'now' | 'sleep' | 'random'>>;
+  /** The real one (realClock) from the composition root; a virtual one in tests. */
+  clock: Clock;
   /** Backoff and waiting limits, shorter in tests. */
   timing?: Partial<Pick<DeliverOptions, 'backoffMs' | 'maxBackoffMs' | 'maxWaitMs' | 'sendTimeoutMs'>>;
   /** Aborted when the bot stops: what is not yet sent stays pending. */
@@ -193,14 +194,14 @@ export async function runPass(deps: PassDeps, at: number): Promise<PassReport> {
           ...current,
           delivery,
           attempts: current.attempts + verdict.attempts,
-          ...(verdict.kind === 'sent' && { sentAt: toUtcIso((deps.clock?.now ?? Date.now)()) }),
+          ...(verdict.kind === 'sent' && { sentAt: toUtcIso(deps.clock.now()) }),
           ...(verdict.kind !== 'sent' && { lastError: verdict.reason }),
         },
       ]);
       if (verdict.kind === 'unreachable') {
         const conversation = tx.view.conversationOf(notice.memberId);
         if (conversation && !conversation.unreachable && conversation.savedAt === sentTo.get(notice.id)) {
-          tx.put(['conversations', { ...conversation, unreachable: { since: toUtcIso((deps.clock?.now ?? Date.now)()), status: verdict.status, reason: verdict.reason } }]);
+          tx.put(['conversations', { ...conversation, unreachable: { since: toUtcIso(deps.clock.now()), status: verdict.status, reason: verdict.reason } }]);
         }
       }
     });
@@ -225,9 +226,9 @@ export async function runPass(deps: PassDeps, at: number): Promise<PassReport> {
       maxBackoffMs: deps.timing?.maxBackoffMs ?? 30_000,
       maxWaitMs: deps.timing?.maxWaitMs ?? 5 * 60_000,
       sendTimeoutMs: deps.timing?.sendTimeoutMs ?? 30_000,
-      now: deps.clock?.now ?? realClock.now,
-      sleep: deps.clock?.sleep ?? realClock.sleep,
-      random: deps.clock?.random ?? realClock.random,
+      now: deps.clock.now,
+      sleep: deps.clock.sleep,
+      random: deps.clock.random,
       ...(deps.signal && { signal: deps.signal }),
     },
   );
