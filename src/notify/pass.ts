@@ -124,7 +124,7 @@ export interface PassDeps {
   settings: NotifyConfig;
   transport: Transport;
   log: Logger;
-  /** The real one (realClock) from the composition root; a virtual one in tests. */
+  /** realClock in the bot and the CLI; a virtual one in tests. */
   clock: Clock;
   /** Backoff and waiting limits, shorter in tests. */
   timing?: Partial<Pick<DeliverOptions, 'backoffMs' | 'maxBackoffMs' | 'maxWaitMs' | 'sendTimeoutMs'>>;
