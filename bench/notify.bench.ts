@@ -10,6 +10,7 @@ import { buildSync } from 'esbuild';
 import { pino } from 'pino';
 import { loadCatalog } from '../src/catalog-file.js';
 import { DEFAULT_RULES_FILE } from '../src/config.js';
+import { realClock } from '../src/notify/deliver.js';
 import { planPass, runPass } from '../src/notify/pass.js';
 import { BotTransport } from '../src/notify/transport.js';
 import { importRecords } from '../src/services/import-records.js';
@@ -67,7 +68,7 @@ async function deliver(throttleEvery: number): Promise<Delivery> {
   const store = await Store.open(join(dir, `deliver-${throttleEvery}.json`), { command: 'notify bench' });
   const ids = Array.from({ length: NOTIFICATIONS }, (_, i) => `n${i}`);
   // Signed up 2025-12-23: the 30-day reminder is due at AT.
-  const result = await importRecords(store, catalog, ids.map((id, i) => ({ index: i + 1, value: { type: 'member', id, email: `${id}@example.com`, name: id, signedUpAt: '2025-12-23' } })), { source: 'import', by: 'bench' });
+  const result = await importRecords(store, catalog, ids.map((id, i) => ({ index: i + 1, value: { type: 'member', id, email: `${id}@example.com`, name: id, signedUpAt: '2025-12-23' } })), { source: 'import', by: 'bench' }, AT);
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   await store.transact((tx) => {
     for (const id of ids) {
@@ -79,7 +80,7 @@ async function deliver(throttleEvery: number): Promise<Delivery> {
   });
   const transport = new BotTransport(new CloudAdapter(new ConfigurationBotFrameworkAuthentication({})), '');
   const start = performance.now();
-  const report = await runPass({ store, catalog, settings: { reminderDays: [30, 7, 1], everyMs: 0, rate: RATE, maxAttempts: 5 }, transport, log: pino({ level: 'silent' }) }, AT);
+  const report = await runPass({ store, catalog, settings: { reminderDays: [30, 7, 1], everyMs: 0, rate: RATE, maxAttempts: 5 }, transport, log: pino({ level: 'silent' }), clock: realClock }, AT);
   const seconds = (performance.now() - start) / 1000;
   const attempts = [...store.state.notifications.values()].reduce((sum, n) => sum + n.attempts, 0);
   await store.close();

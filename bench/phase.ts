@@ -22,7 +22,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 
 async function credit(store: Store, id: string, member: string): Promise<number> {
   const start = performance.now();
-  const result = await importRecords(store, catalog, [{ index: 1, value: { type: 'credit', id, member, action: 'qa.answer', at: '2026-11-01T10:00:00Z' } }], origin);
+  const result = await importRecords(store, catalog, [{ index: 1, value: { type: 'credit', id, member, action: 'qa.answer', at: '2026-11-01T10:00:00Z' } }], origin, Date.now());
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   return performance.now() - start;
 }
@@ -33,7 +33,7 @@ switch (name) {
     // What `cli import` does: read the file, one transaction, close.
     const [, ms] = await timed(async () => {
       const store = await Store.open(db, { command: 'bench import' });
-      const result = await importRecords(store, catalog, jsonLines(readFileSync(source!)), origin);
+      const result = await importRecords(store, catalog, jsonLines(readFileSync(source!)), origin, Date.now());
       if (!result.ok) throw new Error(JSON.stringify(result.problems.slice(0, 5)));
       await store.close();
     });

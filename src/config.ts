@@ -1,6 +1,6 @@
 // The one place that reads the environment.
 import { fileURLToPath } from 'node:url';
-import type { EventsSettings } from './events/route.js';
+import { parseWholeNumber } from './core/numbers.js';
 
 export interface BotCredentials {
   MicrosoftAppId?: string;
@@ -47,6 +47,15 @@ export interface SsoConfig {
   allowedTenants: ReadonlySet<string>;
 }
 
+export interface EventsSettings {
+  /** The shared secret; none: the endpoint is off. */
+  secret: string | undefined;
+  /** Batches per second per source, sustained. */
+  rate: number;
+  /** Batches a source may send at once. */
+  burst: number;
+}
+
 export interface NotifyConfig {
   /** Days before the anniversary to remind members, e.g. [30, 7, 1]. */
   reminderDays: number[];
@@ -64,9 +73,10 @@ export class ConfigError extends Error {}
 
 /** A TCP port setting (0: any free port); `name` is how the sentence names it. */
 export function readPort(value: string | undefined, name = 'PORT', fallback = 3978): number {
-  if (value === undefined || value.trim() === '') return fallback;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${name} must be a port number from 0 to 65535, not "${value}".`);
+  const text = value?.trim();
+  if (!text) return fallback;
+  const port = parseWholeNumber(text);
+  if (port === null || port > 65535) throw new ConfigError(`${name} must be a port number from 0 to 65535, not "${value}".`);
   return port;
 }
 
@@ -82,11 +92,15 @@ function readReminderDays(value: string | undefined): number[] {
   const text = value?.trim();
   if (!text) return [30, 7, 1];
   if (text === 'none') return [];
-  const days = text.split(',').map((part) => Number(part.trim()));
-  if (days.some((d) => !Number.isInteger(d) || d < 1 || d > 364)) {
-    throw new ConfigError(`REMINDER_DAYS must be whole days from 1 to 364 separated by commas (e.g. 30,7,1), or "none"; not "${value}".`);
+  const days = new Set<number>();
+  for (const part of text.split(',')) {
+    const day = parseWholeNumber(part.trim());
+    if (day === null || day < 1 || day > 364) {
+      throw new ConfigError(`REMINDER_DAYS must be whole days from 1 to 364 separated by commas (e.g. 30,7,1), or "none"; not "${value}".`);
+    }
+    days.add(day);
   }
-  return [...new Set(days)].sort((a, b) => b - a);
+  return [...days].sort((a, b) => b - a);
 }
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
@@ -95,8 +109,9 @@ function readEvery(value: string | undefined): number {
   const text = value?.trim().toLowerCase();
   if (!text) return 15 * 60_000;
   if (text === 'off' || text === '0') return 0;
-  const match = /^(\d+)\s*([smh]?)$/.exec(text);
-  const ms = match ? Number(match[1]) * UNITS[match[2] || 'm']! : NaN;
+  const unit = /[smh]$/.exec(text)?.[0];
+  const amount = parseWholeNumber((unit ? text.slice(0, -1) : text).trimEnd());
+  const ms = amount === null ? NaN : amount * UNITS[unit ?? 'm']!;
   if (!(ms >= 1000 && ms <= 24 * 3_600_000)) {
     throw new ConfigError(`NOTIFY_EVERY must be a duration from 1s to 24h such as 15m, 90s or 1h (a bare number means minutes), or "off"; not "${value}".`);
   }
@@ -104,9 +119,10 @@ function readEvery(value: string | undefined): number {
 }
 
 function readNumber(name: string, value: string | undefined, fallback: number, min: number, max: number, integer: boolean): number {
-  if (value === undefined || value.trim() === '') return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+  const text = value?.trim();
+  if (!text) return fallback;
+  const n = integer ? (parseWholeNumber(text) ?? NaN) : Number(text);
+  if (!Number.isFinite(n) || n < min || n > max) {
     throw new ConfigError(`${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, not "${value}".`);
   }
   return n;

@@ -4,6 +4,7 @@
 import { pino } from 'pino';
 import { loadCatalog } from './catalog-file.js';
 import { readConfig } from './config.js';
+import { realClock } from './notify/deliver.js';
 import { Notifier } from './notify/notifier.js';
 import { startServer } from './server.js';
 import { Store } from './store/store.js';
@@ -23,8 +24,9 @@ let notifier: Notifier;
 try {
   const catalog = loadCatalog(config.rulesFile);
   store = await Store.open(config.dbFile, { command: 'npm start', log });
-  server = await startServer({ config, store, catalog, log });
-  notifier = new Notifier({ store, catalog, settings: config.notify, transport: server.transport, log }, Date.now, log);
+  // One clock for the whole bot: requests, imports, notification passes and their waits.
+  server = await startServer({ config, store, catalog, log, now: realClock.now });
+  notifier = new Notifier({ store, catalog, settings: config.notify, transport: server.transport, log, clock: realClock }, log);
   notifier.start(config.notify.everyMs);
   log.info(
     { catalog: catalog.edition, store: store.file, members: store.state.members.size, entries: store.state.ledger.size },

@@ -46,7 +46,7 @@ export interface ServerOptions {
   store: Store;
   catalog: Catalog;
   log: Logger;
-  now?: () => number;
+  now: () => number;
   /** Where to listen; default: all interfaces with Bot Framework credentials, loopback in local mode. */
   host?: string;
   /** How long an events batch may take to arrive; default 30 s (shorter in tests). */
@@ -71,7 +71,7 @@ export interface RunningServer {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { config, store, catalog, log } = options;
-  const now = options.now ?? Date.now;
+  const { now } = options;
   const auth = new ConfigurationBotFrameworkAuthentication(botFrameworkSettings(config), options.outboundCredentials);
   const adapter = new PointsAdapter(auth);
   adapter.onTurnError = async (context, error) => {

@@ -12,6 +12,7 @@ import { findMember } from '../core/records.js';
 import { memberStatus } from '../core/lifecycle.js';
 import type { Notification } from '../core/notices.js';
 import { partnerStatus, redeem, type PartnerStatus } from '../core/partners.js';
+import { realClock } from '../notify/deliver.js';
 import { planPass, runPass } from '../notify/pass.js';
 import { BotTransport } from '../notify/transport.js';
 import { parseWhen, toUtcIso } from '../core/time.js';
@@ -129,7 +130,7 @@ async function importCommand(file: string, from: string, dbFile: string, catalog
   // so it is answered with its bad lines even beside a running bot.
   const checked = checkRecords(await readStore(dbFile), catalog, jsonLines(text), origin, now.getTime());
   if (!checked.ok) return refused(checked.problems, io);
-  const store = await Store.open(dbFile, { command: 'cli import', now, log: storeLog(io) });
+  const store = await Store.open(dbFile, { command: 'cli import', log: storeLog(io) });
   try {
     // Planned again under the lock: the store may have moved since the check.
     const result = await importRecords(store, catalog, jsonLines(text), origin, now.getTime());
@@ -259,13 +260,14 @@ async function notifyCommand(when: string | undefined, dryRun: boolean, dbFile: 
   // A real pass moves the pass marker to --at: one in the future would skip what falls before it.
   if (at > now.getTime()) throw new UserError('A pass that sends cannot run in the future; use --dry-run to preview one.');
   if (!existsSync(dbFile)) throw new UserError(`There is no store at ${dbFile} yet: import members first, or name the store with --db.`);
-  const store = await Store.open(dbFile, { command: 'cli notify', now, log: storeLog(io) });
+  const store = await Store.open(dbFile, { command: 'cli notify', log: storeLog(io) });
   try {
     const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(config.credentials as ConfigurationBotFrameworkAuthenticationOptions));
     const transport = new BotTransport(adapter, config.credentials.MicrosoftAppId ?? '');
     // Failures go to stderr; the report on stdout already says what the pass did.
     const log = pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2));
-    const report = await runPass({ store, catalog, settings: config.notify, transport, log }, at);
+    // The pass paces and retries its sends in real time, as the bot's does.
+    const report = await runPass({ store, catalog, settings: config.notify, transport, log, clock: realClock }, at);
     io.out(JSON.stringify(report));
     return report.failed > 0 ? 1 : 0;
   } finally {

@@ -117,13 +117,13 @@ export interface DueNotice {
   baseline: boolean;
 }
 
-interface Timed {
+interface TimedPoints {
   at: number;
   points: number;
 }
 
 /** The instant each level was first met within [start, until), from sorted entries; same-instant entries count together. */
-function levelsMet(catalog: Catalog, sorted: readonly Timed[], start: number, until: number): number[] {
+function levelsMet(catalog: Catalog, sorted: readonly TimedPoints[], start: number, until: number): number[] {
   const met: number[] = [];
   let total = 0;
   for (let i = 0; i < sorted.length; i += 1) {
@@ -197,7 +197,7 @@ export function dueFor(catalog: Catalog, member: Member, entries: readonly Ledge
   // whenever they were reached (late data can promote in the past); an earlier year's only when the
   // promotion falls inside the window (downtime across an anniversary). The status report already
   // says whether the current year has one, so the ledger is walked again only when needed.
-  let sorted: Timed[] | null = null;
+  let sorted: TimedPoints[] | null = null;
   const timed = () => (sorted ??= entries.map((e) => ({ at: Date.parse(e.at), points: e.points })).sort((a, b) => a.at - b.at));
   for (let k = current.index; k >= 0; k -= 1) {
     const year = membershipYear(member.signedUpAt, k, zone);

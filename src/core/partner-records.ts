@@ -86,7 +86,7 @@ export interface PartnerActivity {
   evidence?: string;
 }
 
-/** Read access that planning needs; the store provides it (or partnerOverlay for a batch). */
+/** Read access that planning needs; the store provides it (a batch's earlier records included). */
 export interface PartnerView {
   partner(id: string): Partner | undefined;
   activity(id: string): PartnerActivity | undefined;
@@ -222,59 +222,10 @@ function planActivity(
 }
 
 /**
- * Plans one validated record against what is stored (earlier records of a batch included: see
- * partnerOverlay). `now` is the import instant; a legacy level holds until the end of the next year.
+ * Plans one validated record against what is stored (the import plans inside its transaction, so the
+ * batch's earlier records are there). `now` is the import instant; a legacy level holds until the end
+ * of the next year.
  */
 export function planPartnerRecord(catalog: Catalog, view: PartnerView, record: PartnerRecord, now: number, origin: Origin): Result<PartnerPlan> {
   return record.type === 'partner' ? planPartner(catalog, view, record, now) : planActivity(catalog, view, record, origin);
-}
-
-export interface PartnerOverlay {
-  view: PartnerView;
-  /** Adds what a plan creates, so the next record of the batch sees it. */
-  apply(plan: PartnerPlan): void;
-}
-
-/** A view over another that also holds the records planned so far in a batch. */
-export function partnerOverlay(base: PartnerView): PartnerOverlay {
-  const partners = new Map<string, Partner>();
-  const activities = new Map<string, PartnerActivity>();
-  const deals = new Map<string, PartnerActivity[]>();
-  const dealKey = (partnerId: string, dealId: string) => JSON.stringify([partnerId, dealId]);
-  return {
-    view: {
-      partner: (id) => partners.get(id) ?? base.partner(id),
-      activity: (id) => activities.get(id) ?? base.activity(id),
-      dealEvents: (partnerId, dealId) => [...base.dealEvents(partnerId, dealId), ...(deals.get(dealKey(partnerId, dealId)) ?? [])],
-    },
-    apply(plan) {
-      if (plan.known) return;
-      if ('partner' in plan) {
-        partners.set(plan.partner.id, plan.partner);
-        return;
-      }
-      const { activity } = plan;
-      activities.set(activity.id, activity);
-      if (activity.deal !== undefined) {
-        const key = dealKey(activity.partnerId, activity.deal);
-        deals.set(key, [...(deals.get(key) ?? []), activity]);
-      }
-    },
-  };
-}
-
-/** Plans a batch in order, each record against the stored view plus the batch's earlier accepted records. */
-export function planPartnerBatch(
-  catalog: Catalog,
-  view: PartnerView,
-  records: readonly PartnerRecord[],
-  now: number,
-  origin: Origin,
-): Result<PartnerPlan>[] {
-  const overlay = partnerOverlay(view);
-  return records.map((record) => {
-    const planned = planPartnerRecord(catalog, overlay.view, record, now, origin);
-    if (planned.ok) overlay.apply(planned.value);
-    return planned;
-  });
 }

@@ -95,8 +95,12 @@ const monthOf = (ms: number, zone: string) => dateIn(ms, zone).slice(0, 7);
 const startOfYear = (year: number, zone: string) => startOfDate(`${year}-01-01`, zone);
 const endOfYearDate = (year: number) => `${year}-12-31`;
 
-/** The highest level whose credits are at most c, as an index into the partner levels (0 = member). */
-function levelIndex(levels: readonly PartnerLevel[], credits: number): number {
+/**
+ * The highest partner level whose credits are at most c, as an index into the partner levels. Every
+ * partner is at least the first level (Member), so 0 is the floor: unlike lifecycle's levelIndex, where
+ * -1 means no level.
+ */
+function partnerLevelIndex(levels: readonly PartnerLevel[], credits: number): number {
   let found = 0;
   levels.forEach((level, i) => {
     if (level.credits <= credits) found = i;
@@ -115,7 +119,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return groups;
 }
 
-interface Timed {
+interface TimedActivity {
   at: number;
   activity: PartnerActivity;
 }
@@ -125,7 +129,7 @@ interface Timed {
  * "Per full N" and the derived metric count within each calendar month; a credit falls at the instant the
  * month's count completes a full N, so a level is reached at that instant.
  */
-function activityEvents(metric: PartnerMetric, timed: readonly Timed[], zone: string): CreditEvent[] {
+function activityEvents(metric: PartnerMetric, timed: readonly TimedActivity[], zone: string): CreditEvent[] {
   switch (metric.kind) {
     case 'each':
       return timed.map(({ at, activity }) => ({ at, metric, credits: metric.credits * activity.count, counted: activity.count }));
@@ -192,7 +196,7 @@ function walkTrack(levels: readonly PartnerLevel[], events: readonly CreditEvent
   let reached = 0;
   events.forEach((event, i) => {
     credits += event.credits;
-    if (events[i + 1]?.at !== event.at) reached = Math.max(reached, levelIndex(levels, credits));
+    if (events[i + 1]?.at !== event.at) reached = Math.max(reached, partnerLevelIndex(levels, credits));
   });
   return { credits, reached };
 }
@@ -201,7 +205,7 @@ interface Window {
   year: number;
   yearStart: number;
   /** The partner's own activities, sorted by time, whatever their instant. */
-  own: Timed[];
+  own: TimedActivity[];
   /** Every credit event of last year and this year up to the instant, sorted by time. */
   events: CreditEvent[];
   /** The DevOps ledger entries of the partner's people, whatever their instant, sorted by time. */
@@ -263,7 +267,7 @@ export function partnerLevelsReached(catalog: Catalog, input: PartnerStatusInput
     mine.forEach((event, i) => {
       credits += event.credits;
       if (mine[i + 1]?.at === event.at) return;
-      const index = levelIndex(levels, credits);
+      const index = partnerLevelIndex(levels, credits);
       for (let l = reached + 1; l <= index; l += 1) out.push({ level: levels[l]!.id, at: toUtcIso(event.at), credits });
       reached = Math.max(reached, index);
     });
@@ -338,7 +342,7 @@ export function partnerStatus(catalog: Catalog, input: PartnerStatusInput, at: n
   };
 }
 
-function metricCredits(metric: PartnerMetric, thisYear: readonly CreditEvent[], own: readonly Timed[], at: number): MetricCredits {
+function metricCredits(metric: PartnerMetric, thisYear: readonly CreditEvent[], own: readonly TimedActivity[], at: number): MetricCredits {
   const mine = thisYear.filter((e) => e.metric === metric);
   const result: MetricCredits = {
     metric: metric.id,

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Catalog } from '../core/catalog.js';
+import { isObject } from '../core/json.js';
 import { importRecords, type BatchSummary } from '../services/import-records.js';
 import { StoreFailedError, type Store } from '../store/store.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -87,7 +88,7 @@ export async function handleEvents(deps: EventsDeps, cache: AnswerCache, request
   } catch (error) {
     return refuse(400, `The body is not JSON: ${(error as Error).message}`);
   }
-  const records = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as { records?: unknown }).records : undefined;
+  const records = isObject(parsed) ? parsed.records : undefined;
   if (!Array.isArray(records)) return refuse(400, 'The body must be a JSON object {"records": [...]}.');
   if (records.length === 0) return refuse(400, 'The batch has no records.');
   if (records.length > MAX_RECORDS) return refuse(413, `A batch holds at most ${MAX_RECORDS.toLocaleString('en-US')} records; this one has ${records.length.toLocaleString('en-US')}. Send it in parts.`);

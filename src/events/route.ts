@@ -3,6 +3,7 @@
 import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
 import type restify from 'restify';
+import type { EventsSettings } from '../config.js';
 import type { Catalog } from '../core/catalog.js';
 import type { Store } from '../store/store.js';
 import { AnswerCache, handleEvents, type EventsAnswer } from './events-api.js';
@@ -12,15 +13,6 @@ import { checkHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.js
 export const EVENTS_PATH = '/api/events';
 /** About 1,000 records with notes; a batch over it is refused before it is read. */
 export const MAX_EVENTS_BYTES = 2 * 1024 * 1024;
-
-export interface EventsSettings {
-  /** The shared secret; none: the endpoint is off. */
-  secret: string | undefined;
-  /** Batches per second per source, sustained. */
-  rate: number;
-  /** Batches a source may send at once. */
-  burst: number;
-}
 
 export interface EventsRouteDeps {
   store: Store;

@@ -2,6 +2,7 @@
 // secret. Signing the timestamp with the body means an old signature never fits a new timestamp, and
 // the timestamp's age bounds how long a captured request can be replayed.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { parseWholeNumber } from '../core/numbers.js';
 
 export const SIGNATURE_HEADER = 'x-signature-256';
 export const TIMESTAMP_HEADER = 'x-timestamp';
@@ -18,8 +19,9 @@ export type Verified = { ok: true } | { ok: false; reason: string };
 export function checkHeaders(signature: string | undefined, timestamp: string | undefined, now: number): Verified {
   if (!signature) return { ok: false, reason: `the ${SIGNATURE_HEADER} header is missing` };
   if (!timestamp) return { ok: false, reason: `the ${TIMESTAMP_HEADER} header is missing` };
-  if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: `${TIMESTAMP_HEADER} must be a Unix time in seconds` };
-  const age = now - Number(timestamp) * 1000;
+  const seconds = timestamp.length <= 12 ? parseWholeNumber(timestamp) : null;
+  if (seconds === null) return { ok: false, reason: `${TIMESTAMP_HEADER} must be a Unix time in seconds` };
+  const age = now - seconds * 1000;
   if (Math.abs(age) > MAX_AGE_MS) return { ok: false, reason: `${TIMESTAMP_HEADER} is more than 5 minutes ${age > 0 ? 'old' : 'ahead'}: sign each request when sending it` };
   if (!/^sha256=[0-9a-f]{64}$/.test(signature)) return { ok: false, reason: `${SIGNATURE_HEADER} must be sha256= and 64 lower-case hex digits` };
   return { ok: true };

@@ -1,6 +1,6 @@
 // Delivery rules: a pace limit shared by every send, retries for throttling and passing errors with
 // exponential backoff and jitter, and a verdict per item. One failing item never stops the others.
-import { SendError } from './transport.js';
+import { parseRetryAfter, SendError } from './transport.js';
 
 export interface DeliverOptions {
   /** Sends per second, retries included. */
@@ -48,7 +48,11 @@ const UNREACHABLE = new Set([403, 404]);
 /** Thrown by a send that decided not to make a request: the item stays for a later pass. */
 export class NotSent extends Error {}
 
-export const realClock = {
+/** What delivery reads the time from and waits with. */
+export type Clock = Pick<DeliverOptions, 'now' | 'sleep' | 'random'>;
+
+/** The one the bot and the CLI run on; tests pass a virtual one. */
+export const realClock: Clock = {
   now: Date.now,
   sleep: (ms: number, signal?: AbortSignal) =>
     new Promise<void>((resolve) => {
@@ -165,7 +169,8 @@ export async function deliverAll<T>(
         slots.give();
       }
       const error = outcome.retry;
-      const wait = error.status === 429 && error.retryAfterMs !== undefined ? error.retryAfterMs : backoff(attempts, options);
+      const asked = error.status === 429 ? parseRetryAfter(error.retryAfter, options.now()) : undefined;
+      const wait = asked ?? backoff(attempts, options);
       if (wait > options.maxWaitMs) return settle(item, { kind: 'deferred', attempts, reason: `asked to wait ${Math.round(wait / 1000)} s: ${error.message}` });
       await options.sleep(wait, options.signal);
     }

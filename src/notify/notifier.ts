@@ -9,7 +9,6 @@ export class Notifier {
 
   constructor(
     private readonly deps: Omit<PassDeps, 'signal'>,
-    private readonly now: () => number,
     private readonly log: Logger,
   ) {}
 
@@ -24,7 +23,7 @@ export class Notifier {
   /** One pass; while one runs, the caller gets that one instead of a second. */
   pass(): Promise<PassReport | null> {
     if (this.stopping.signal.aborted) return Promise.resolve(null);
-    this.running ??= runPass({ ...this.deps, signal: this.stopping.signal }, this.now())
+    this.running ??= runPass({ ...this.deps, signal: this.stopping.signal }, this.deps.clock.now())
       .catch((error: unknown) => {
         this.log.error({ err: error }, 'notification pass failed');
         return null;

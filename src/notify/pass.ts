@@ -12,7 +12,7 @@ import type { ConversationRecord } from '../store/schema.js';
 import type { State } from '../store/state.js';
 import type { Store } from '../store/store.js';
 import type { NotifyConfig } from '../config.js';
-import { deliverAll, NotSent, realClock, SENDS_IN_FLIGHT, type DeliverOptions, type Verdict } from './deliver.js';
+import { deliverAll, NotSent, SENDS_IN_FLIGHT, type Clock, type DeliverOptions, type Verdict } from './deliver.js';
 import { noticeCard } from './messages.js';
 import type { Transport } from './transport.js';
 
@@ -27,26 +27,46 @@ export interface PlannedNotice {
   state: PlanState;
 }
 
-export interface Plan {
+export interface PassPlan {
   from: number;
   at: number;
   firstPass: boolean;
   items: PlannedNotice[];
 }
 
-/** Why a member cannot be reached, or null when their conversation can take a message. */
-export function unreachableReason(conversation: ConversationRecord | undefined): string | null {
-  if (!conversation) return 'never talked to the bot';
-  if (conversation.removedAt) return `removed the app on ${conversation.removedAt.slice(0, 10)}`;
-  if (conversation.unreachable) return `unreachable since ${conversation.unreachable.since.slice(0, 10)} (${conversation.unreachable.status})`;
-  return null;
+/** Whether a member's conversation can take a message now, and if not, why (a code; see describeUnreachable). */
+export type Reach =
+  | { code: 'reachable'; conversation: ConversationRecord }
+  /** Never talked to the bot. */
+  | { code: 'no-conversation' }
+  | { code: 'app-removed'; since: string }
+  /** A send was answered 403 or 404 (blocked, app disabled, conversation gone). */
+  | { code: 'unreachable'; since: string; status: number };
+
+export function reachOf(conversation: ConversationRecord | undefined): Reach {
+  if (!conversation) return { code: 'no-conversation' };
+  if (conversation.removedAt) return { code: 'app-removed', since: conversation.removedAt };
+  if (conversation.unreachable) return { code: 'unreachable', since: conversation.unreachable.since, status: conversation.unreachable.status };
+  return { code: 'reachable', conversation };
+}
+
+/** The sentence for the log and the outbox record. */
+export function describeUnreachable(reach: Exclude<Reach, { code: 'reachable' }>): string {
+  switch (reach.code) {
+    case 'no-conversation':
+      return 'never talked to the bot';
+    case 'app-removed':
+      return `removed the app on ${reach.since.slice(0, 10)}`;
+    case 'unreachable':
+      return `unreachable since ${reach.since.slice(0, 10)} (${reach.status})`;
+  }
 }
 
 /**
  * What a pass at `at` would do: notices newly due (not yet in the outbox) and what the outbox holds
  * pending. Reads the state only.
  */
-export function planPass(state: State, catalog: Catalog, at: number, reminderDays: readonly number[]): Plan {
+export function planPass(state: State, catalog: Catalog, at: number, reminderDays: readonly number[]): PassPlan {
   const marker = state.markers.get(PASS_MARKER);
   const previous = marker ? Date.parse(marker.at) : undefined;
   const firstPass = previous === undefined;
@@ -57,8 +77,8 @@ export function planPass(state: State, catalog: Catalog, at: number, reminderDay
   const add = (due: readonly DueNotice[]) => {
     for (const { notice, baseline } of due) {
       if (state.notifications.has(notice.id)) continue;
-      const reason = unreachableReason(state.conversationOf(notice.memberId));
-      const planned: PlanState = baseline ? 'baseline' : reason === null ? 'new' : reason === 'never talked to the bot' ? 'no-conversation' : 'unreachable';
+      const { code } = reachOf(state.conversationOf(notice.memberId));
+      const planned: PlanState = baseline ? 'baseline' : code === 'reachable' ? 'new' : code === 'no-conversation' ? 'no-conversation' : 'unreachable';
       items.push({ notice, state: planned });
     }
   };
@@ -104,7 +124,8 @@ export interface PassDeps {
   settings: NotifyConfig;
   transport: Transport;
   log: Logger;
-  clock?: Partial<Pick<DeliverOptions, 'now' | 'sleep' | 'random'>>;
+  /** realClock in the bot and the CLI; a virtual one in tests. */
+  clock: Clock;
   /** Backoff and waiting limits, shorter in tests. */
   timing?: Partial<Pick<DeliverOptions, 'backoffMs' | 'maxBackoffMs' | 'maxWaitMs' | 'sendTimeoutMs'>>;
   /** Aborted when the bot stops: what is not yet sent stays pending. */
@@ -151,7 +172,7 @@ export async function runPass(deps: PassDeps, at: number): Promise<PassReport> {
   const pending = [...store.state.notifications.values()]
     .filter((n) => n.delivery === 'pending')
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-  const outbox = pending.filter((n) => unreachableReason(store.state.conversationOf(n.memberId)) === null);
+  const outbox = pending.filter((n) => reachOf(store.state.conversationOf(n.memberId)).code === 'reachable');
   report.waiting = pending.length - outbox.length;
   /** The conversation each notice went to, so a 403 or 404 marks that one and not a newer one. */
   const sentTo = new Map<string, string>();
@@ -173,14 +194,14 @@ export async function runPass(deps: PassDeps, at: number): Promise<PassReport> {
           ...current,
           delivery,
           attempts: current.attempts + verdict.attempts,
-          ...(verdict.kind === 'sent' && { sentAt: toUtcIso((deps.clock?.now ?? Date.now)()) }),
+          ...(verdict.kind === 'sent' && { sentAt: toUtcIso(deps.clock.now()) }),
           ...(verdict.kind !== 'sent' && { lastError: verdict.reason }),
         },
       ]);
       if (verdict.kind === 'unreachable') {
         const conversation = tx.view.conversationOf(notice.memberId);
         if (conversation && !conversation.unreachable && conversation.savedAt === sentTo.get(notice.id)) {
-          tx.put(['conversations', { ...conversation, unreachable: { since: toUtcIso((deps.clock?.now ?? Date.now)()), status: verdict.status, reason: verdict.reason } }]);
+          tx.put(['conversations', { ...conversation, unreachable: { since: toUtcIso(deps.clock.now()), status: verdict.status, reason: verdict.reason } }]);
         }
       }
     });
@@ -189,13 +210,12 @@ export async function runPass(deps: PassDeps, at: number): Promise<PassReport> {
   await deliverAll(
     outbox,
     async (notice) => {
-      const conversation = store.state.conversationOf(notice.memberId);
-      const reason = unreachableReason(conversation);
+      const reach = reachOf(store.state.conversationOf(notice.memberId));
       // A member found unreachable earlier in this pass is not tried again; the notice waits.
-      if (reason !== null || !conversation) throw new NotSent(reason ?? 'no conversation');
+      if (reach.code !== 'reachable') throw new NotSent(describeUnreachable(reach));
       const card = noticeCard(catalog, notice);
-      sentTo.set(notice.id, conversation.savedAt);
-      await deps.transport.send(conversation.reference, card);
+      sentTo.set(notice.id, reach.conversation.savedAt);
+      await deps.transport.send(reach.conversation.reference, card);
     },
     settle,
     {
@@ -206,9 +226,9 @@ export async function runPass(deps: PassDeps, at: number): Promise<PassReport> {
       maxBackoffMs: deps.timing?.maxBackoffMs ?? 30_000,
       maxWaitMs: deps.timing?.maxWaitMs ?? 5 * 60_000,
       sendTimeoutMs: deps.timing?.sendTimeoutMs ?? 30_000,
-      now: deps.clock?.now ?? realClock.now,
-      sleep: deps.clock?.sleep ?? realClock.sleep,
-      random: deps.clock?.random ?? realClock.random,
+      now: deps.clock.now,
+      sleep: deps.clock.sleep,
+      random: deps.clock.random,
       ...(deps.signal && { signal: deps.signal }),
     },
   );

@@ -9,7 +9,8 @@ export class SendError extends Error {
     /** The HTTP status; 0 when no answer came (network error, timeout). */
     readonly status: number,
     message: string,
-    readonly retryAfterMs?: number,
+    /** The Retry-After header as the service sent it: seconds or an HTTP date (see parseRetryAfter). */
+    readonly retryAfter?: string,
   ) {
     super(message);
   }
@@ -66,7 +67,7 @@ export class BotTransport implements Transport {
     } catch (error) {
       const rest = error as RestErrorLike;
       const status = typeof rest.statusCode === 'number' ? rest.statusCode : 0;
-      throw new SendError(status, `${status || rest.code || 'no answer'}: ${String(rest.message ?? error).slice(0, 300)}`, parseRetryAfter(rest.response?.headers?.get('retry-after'), Date.now()));
+      throw new SendError(status, `${status || rest.code || 'no answer'}: ${String(rest.message ?? error).slice(0, 300)}`, rest.response?.headers?.get('retry-after'));
     }
   }
 }

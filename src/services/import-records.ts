@@ -3,6 +3,7 @@
 // in one file. Each record sees the batch's earlier records, so a file may hold a partner, then its people
 // and its activities, or a deal's registration, then its win.
 import type { Catalog } from '../core/catalog.js';
+import { isObject } from '../core/json.js';
 import type { Problem } from '../core/ledger.js';
 import { isPartnerRecordType, parsePartnerRecord, planPartnerRecord, PARTNER_RECORD_TYPES, type PartnerRecord } from '../core/partner-records.js';
 import { parseRecord, planRecord, type LedgerRecord, type Origin } from '../core/records.js';
@@ -42,8 +43,6 @@ const counts = (): Record<RecordType, number> => ({ member: 0, credit: 0, revers
 
 const TYPES_TEXT = '"member", "credit", "reversal", "partner" or "partner-activity"';
 
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
-
 /**
  * A new member's partnerId must name a partner in the store or earlier in the batch, like a credit's
  * member. A member already stored is a no-op whatever it names, so a file imported before partners
@@ -74,7 +73,7 @@ function applyLedgerRecord(tx: Transaction, catalog: Catalog, record: LedgerReco
 }
 
 function applyPartnerRecord(tx: Transaction, catalog: Catalog, record: PartnerRecord, origin: Origin, now: number): Planned {
-  // The transaction's view already holds the batch's earlier records: no overlay is needed.
+  // The transaction's view already holds the batch's earlier records.
   const planned = planPartnerRecord(catalog, tx.view, record, now, origin);
   if (!planned.ok) return planned;
   const plan = planned.value;
@@ -143,7 +142,7 @@ export async function importRecords(
   catalog: Catalog,
   items: Iterable<BatchItem>,
   origin: Origin,
-  now: number = Date.now(),
+  now: number,
 ): Promise<BatchResult> {
   try {
     const summary = await store.transact((tx) => {

@@ -6,6 +6,9 @@
 // host names). On the same host the process id decides at once: a dead holder's lock is taken over,
 // a live one's never, even while its event loop is too busy to renew. A holder that finds its lock
 // gone or taken stops writing (see Store), so two writers never write at once.
+//
+// The lease runs on the real clock, not an injected one: its times are compared with file times that
+// other processes, on other hosts, wrote with theirs.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, utimes } from 'node:fs/promises';
@@ -210,11 +213,11 @@ export class Lock {
 }
 
 /** Takes the lock or throws StoreLockedError (also for a second open in the same process). */
-export function acquireLock(storeFile: string, command: string, now: Date, options: LeaseOptions = {}): Lock {
+export function acquireLock(storeFile: string, command: string, options: LeaseOptions = {}): Lock {
   const path = `${storeFile}.lock`;
   const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
   const refreshMs = options.refreshMs ?? DEFAULT_REFRESH_MS;
-  const me = { pid: process.pid, host: options.host ?? hostname(), command, since: now.toISOString(), token: randomUUID() };
+  const me = { pid: process.pid, host: options.host ?? hostname(), command, since: new Date().toISOString(), token: randomUUID() };
   for (let attempt = 0; attempt < 5; attempt += 1) {
     try {
       mkdirSync(path);

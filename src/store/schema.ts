@@ -254,7 +254,8 @@ export const emptySnapshot = (): Snapshot => ({
   ...(Object.fromEntries(collectionNames.map((name) => [name, []])) as unknown as { [C in CollectionName]: Records[C][] }),
 });
 
-export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
+/** A file's content checked for loading: the value, or why the load stops. */
+export type LoadCheck<T> = { ok: true; value: T } | { ok: false; message: string };
 
 // Records are checked against validators that Ajv compiles from the zod schemas above (one source of
 // truth): they check in place without building a copy of each record, which at load time halves the
@@ -280,7 +281,7 @@ export function checkPut(name: CollectionName, record: unknown): string | null {
   return checkRecord(name, record, '');
 }
 
-export function checkSnapshot(data: unknown): Checked<Snapshot> {
+export function checkSnapshot(data: unknown): LoadCheck<Snapshot> {
   const header = snapshotHeader.safeParse(data);
   if (!header.success) return { ok: false, message: describeIssues(header.error) };
   for (const name of collectionNames) {
@@ -309,7 +310,7 @@ export interface JournalRecord {
   puts: { [C in CollectionName]: [C, Records[C]] }[CollectionName][];
 }
 
-export function checkJournalRecord(data: unknown): Checked<JournalRecord> {
+export function checkJournalRecord(data: unknown): LoadCheck<JournalRecord> {
   const header = journalHeader.safeParse(data);
   if (!header.success) return { ok: false, message: describeIssues(header.error) };
   const puts = header.data.puts;

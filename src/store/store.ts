@@ -145,11 +145,7 @@ export interface StoreLog {
   error(details: object, message: string): void;
 }
 
-// stderr for both: a command's stdout is its answer.
-const consoleLog: StoreLog = {
-  info: (_details, message) => console.error(message),
-  error: (details, message) => console.error(message, details),
-};
+const silent: StoreLog = { info: () => {}, error: () => {} };
 
 /**
  * Copies the files of a store about to be migrated, as they are, into `<file>.schema<N>.bak/` and
@@ -195,11 +191,14 @@ interface Waiter {
 export interface OpenOptions {
   /** Who holds the lock, shown to a second process that tries to open the store. */
   command: string;
-  now?: Date;
   /** Compact once the journal passes this size and the snapshot's (default 8 MiB). */
   compactAfterBytes?: number;
   /** The write lock's lease (default: taken over 30 s after its holder stopped renewing it). */
   lease?: LeaseOptions;
+  /**
+   * The bot and the CLI pass theirs. Default: silent, for the stores tests and benchmarks open by the
+   * dozen. What a caller can act on reaches it anyway: a refused put and a lost lock throw.
+   */
   log?: StoreLog;
 }
 
@@ -238,8 +237,8 @@ export class Store {
   static async open(path: string, options: OpenOptions): Promise<Store> {
     const file = resolve(path);
     mkdirSync(dirname(file), { recursive: true });
-    const log = options.log ?? consoleLog;
-    const lock = acquireLock(file, options.command, options.now ?? new Date(), options.lease);
+    const log = options.log ?? silent;
+    const lock = acquireLock(file, options.command, options.lease);
     let journal: FileHandle | undefined;
     try {
       const loaded = await load(file);

@@ -15,6 +15,7 @@ describe('notification and events settings', () => {
     [{ NOTIFY_EVERY: '90s' }, { everyMs: 90_000 }],
     [{ NOTIFY_EVERY: '2' }, { everyMs: 120_000 }],
     [{ NOTIFY_EVERY: '1h' }, { everyMs: 3_600_000 }],
+    [{ NOTIFY_EVERY: ' 15 m ' }, { everyMs: 15 * 60_000 }],
     [{ NOTIFY_EVERY: 'off' }, { everyMs: 0 }],
     [{ NOTIFY_RATE: '0.5', NOTIFY_MAX_ATTEMPTS: '3' }, { rate: 0.5, maxAttempts: 3 }],
   ])('reads %j', (env, expected) => {
@@ -33,6 +34,16 @@ describe('notification and events settings', () => {
     [{ NOTIFY_EVERY: '2d' }, 'NOTIFY_EVERY'],
     [{ NOTIFY_RATE: '60' }, 'NOTIFY_RATE'],
     [{ NOTIFY_MAX_ATTEMPTS: '2.5' }, 'NOTIFY_MAX_ATTEMPTS'],
+    // Whole numbers are digits only: forms Number() would take are mistakes.
+    [{ NOTIFY_MAX_ATTEMPTS: '1e1' }, 'NOTIFY_MAX_ATTEMPTS'],
+    [{ NOTIFY_MAX_ATTEMPTS: '3.0' }, 'NOTIFY_MAX_ATTEMPTS'],
+    [{ REMINDER_DAYS: '30,0x7' }, 'REMINDER_DAYS'],
+    [{ REMINDER_DAYS: '30,,7' }, 'REMINDER_DAYS'],
+    [{ NOTIFY_EVERY: '1e1m' }, 'NOTIFY_EVERY'],
+    [{ PORT: '0x50' }, 'PORT'],
+    [{ PORT: '3978.0' }, 'PORT'],
+    [{ PORT: '-1' }, 'PORT'],
+    [{ PORT: '65536' }, 'PORT'],
     [{ EVENTS_SECRET: 'short' }, 'EVENTS_SECRET'],
     [{ EVENTS_SECRET: 'a-long-enough-secret', EVENTS_BURST: '0' }, 'EVENTS_BURST'],
   ])('refuses %j with a sentence naming the setting', (env, name) => {

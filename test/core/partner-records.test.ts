@@ -3,9 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Result } from '../../src/core/ledger.js';
 import {
   parsePartnerRecord,
-  partnerOverlay,
-  planPartnerBatch,
   planPartnerRecord,
+  type DealStatus,
   type Partner,
   type PartnerActivity,
   type PartnerPlan,
@@ -21,6 +20,7 @@ const origin: Origin = { source: 'import', by: 'admin@example.com' };
 const NOW = Date.parse('2025-03-01T10:00:00Z');
 
 const acme: Partner = { id: 'p-acme', name: 'Acme Media' };
+const known: Result<PartnerPlan> = { ok: true, value: { known: true } };
 
 /** What the store would hold, in memory. */
 function storeView(partners: readonly Partner[] = [acme], activities: readonly PartnerActivity[] = []): PartnerView {
@@ -37,20 +37,24 @@ function parsed(raw: unknown): PartnerRecord {
   return result.value;
 }
 
-function accepted(result: Result<PartnerPlan> | undefined): PartnerPlan {
-  if (!result) throw new Error('no result');
+function accepted(result: Result<PartnerPlan>): PartnerPlan {
   if (!result.ok) throw new Error(`expected acceptance, got ${result.problem.code}: ${result.problem.message}`);
   return result.value;
 }
 
-/** Plans raw records as one batch against a view; the result per record. */
-function plan(raws: readonly unknown[], view: PartnerView = storeView(), now = NOW): Result<PartnerPlan>[] {
-  return planPartnerBatch(catalog, view, raws.map(parsed), now, origin);
+/**
+ * Plans one raw record against what is stored. A batch's earlier records are in the store's view by
+ * then (the import service plans inside its transaction): see test/services/import-records.test.ts.
+ */
+function plan(raw: unknown, view: PartnerView = storeView(), now = NOW, by: Origin = origin): Result<PartnerPlan> {
+  return planPartnerRecord(catalog, view, parsed(raw), now, by);
 }
 
-/** The activities a batch creates, as the store would keep them. */
-function created(results: readonly Result<PartnerPlan>[]): PartnerActivity[] {
-  return results.flatMap((r) => (r.ok && !r.value.known && 'activity' in r.value ? [r.value.activity] : []));
+/** The activity a plan creates, as the store would keep it. */
+function created(result: Result<PartnerPlan>): PartnerActivity {
+  const planned = accepted(result);
+  if (planned.known || !('activity' in planned)) throw new Error('expected a new activity');
+  return planned.activity;
 }
 
 const activity = (id: string, fields: Record<string, unknown>) => ({
@@ -110,7 +114,7 @@ describe('parsePartnerRecord()', () => {
 
 describe('planning a partner', () => {
   it('creates a partner without legacy fields when it has no legacy level', () => {
-    expect(accepted(plan([{ type: 'partner', id: 'p-new', name: 'New Co' }])[0])).toEqual({ known: false, partner: { id: 'p-new', name: 'New Co' } });
+    expect(accepted(plan({ type: 'partner', id: 'p-new', name: 'New Co' }))).toEqual({ known: false, partner: { id: 'p-new', name: 'New Co' } });
   });
 
   it.each([
@@ -120,7 +124,7 @@ describe('planning a partner', () => {
     { now: '2025-12-31T23:30:00Z', validUntil: '2027-12-31' },
   ])('imported at $now, a legacy level holds until $validUntil', ({ now, validUntil }) => {
     const raw = { type: 'partner', id: 'p-new', name: 'New Co', legacyLevel: { business: 'creator', technical: 'collaborator' } };
-    expect(accepted(plan([raw], storeView(), Date.parse(now))[0])).toEqual({
+    expect(accepted(plan(raw, storeView(), Date.parse(now)))).toEqual({
       known: false,
       partner: {
         id: 'p-new',
@@ -134,18 +138,18 @@ describe('planning a partner', () => {
 
   it('is a no-op when the same partner is imported again later', () => {
     const raw = { type: 'partner', id: 'p-legacy', name: 'Legacy Co', legacyLevel: { technical: 'creator' } };
-    const first = accepted(plan([raw])[0]);
+    const first = accepted(plan(raw));
     if (first.known || !('partner' in first)) throw new Error('expected a new partner');
-    expect(accepted(plan([raw], storeView([first.partner]), Date.parse('2026-05-01T10:00:00Z'))[0])).toEqual({ known: true });
+    expect(accepted(plan(raw, storeView([first.partner]), Date.parse('2026-05-01T10:00:00Z')))).toEqual({ known: true });
   });
 
   it.each([
     { what: 'another name', raw: { type: 'partner', id: 'p-acme', name: 'Acme Broadcast' }, fields: 'name' },
     { what: 'a legacy level', raw: { type: 'partner', id: 'p-acme', name: 'Acme Media', legacyLevel: { technical: 'creator' } }, fields: 'legacyLevel' },
   ])('refuses the same id with $what', ({ raw, fields }) => {
-    const [result] = plan([raw]);
-    expect(result?.ok).toBe(false);
-    if (result && !result.ok) {
+    const result = plan(raw);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
       expect(result.problem.code).toBe('ID_CONFLICT');
       expect(result.problem.message).toBe(`partner p-acme already exists with a different ${fields}`);
     }
@@ -154,7 +158,7 @@ describe('planning a partner', () => {
 
 describe('planning a partner activity', () => {
   it('stores the activity in UTC with a count of 1 by default, and who imported it', () => {
-    expect(accepted(plan([activity('a1', { note: 'Automation' })])[0])).toEqual({
+    expect(accepted(plan(activity('a1', { note: 'Automation' })))).toEqual({
       known: false,
       activity: {
         id: 'a1',
@@ -169,88 +173,87 @@ describe('planning a partner activity', () => {
     });
   });
 
-  it('accepts a deal registered and won in one batch, and the win credits 50', () => {
-    const results = plan([deal('r1', 'D-1', 'registered', '2025-02-01T10:00:00Z'), deal('w1', 'D-1', 'won', '2025-03-01T10:00:00Z')]);
-    const stored = created(results);
-    expect(stored.map((a) => [a.id, a.deal, a.status, a.count])).toEqual([
+  it('accepts the win of a registered deal, and the win credits 50', () => {
+    const registration = created(plan(deal('r1', 'D-1', 'registered', '2025-02-01T10:00:00Z')));
+    const win = created(plan(deal('w1', 'D-1', 'won', '2025-03-01T10:00:00Z'), storeView([acme], [registration])));
+    expect([registration, win].map((a) => [a.id, a.deal, a.status, a.count])).toEqual([
       ['r1', 'D-1', 'registered', 1],
       ['w1', 'D-1', 'won', 1],
     ]);
-    const status = partnerStatus(catalog, { partner: acme, activities: stored, devops: [] }, Date.parse('2025-04-01T10:00:00Z'));
+    const status = partnerStatus(catalog, { partner: acme, activities: [registration, win], devops: [] }, Date.parse('2025-04-01T10:00:00Z'));
     expect(status.tracks.business.credits).toBe(50);
   });
 
-  it('accepts a registration and a win at the same instant', () => {
-    const results = plan([deal('r1', 'D-1', 'registered', '2025-02-01T10:00:00Z'), deal('w1', 'D-1', 'won', '2025-02-01T11:00:00+01:00')]);
-    expect(results.every((r) => r.ok)).toBe(true);
+  it('accepts a win at the instant of its registration', () => {
+    const registration = created(plan(deal('r1', 'D-1', 'registered', '2025-02-01T10:00:00Z')));
+    expect(plan(deal('w1', 'D-1', 'won', '2025-02-01T11:00:00+01:00'), storeView([acme], [registration])).ok).toBe(true);
   });
 
-  it('is idempotent: the same batch imported again is all known, whoever imports it', () => {
-    const batch = [activity('a1', {}), deal('r1', 'D-1', 'registered', '2025-02-01T10:00:00Z'), deal('w1', 'D-1', 'won', '2025-03-01T10:00:00Z')];
-    const stored = created(plan(batch));
-    expect(stored).toHaveLength(3);
-    const again = planPartnerBatch(catalog, storeView([acme], stored), batch.map(parsed), NOW, { source: 'api', by: 'someone-else' });
-    expect(again.map((r) => r.ok && r.value.known)).toEqual([true, true, true]);
+  it('is idempotent: each record imported again is known, whoever imports it', () => {
+    const certification = created(plan(activity('a1', {})));
+    const registration = created(plan(deal('r1', 'D-1', 'registered', '2025-02-01T10:00:00Z')));
+    const win = created(plan(deal('w1', 'D-1', 'won', '2025-03-01T10:00:00Z'), storeView([acme], [registration])));
+    const stored = storeView([acme], [certification, registration, win]);
+    const again = [activity('a1', {}), deal('r1', 'D-1', 'registered', '2025-02-01T10:00:00Z'), deal('w1', 'D-1', 'won', '2025-03-01T10:00:00Z')];
+    expect(again.map((raw) => plan(raw, stored, NOW, { source: 'api', by: 'someone-else' }))).toEqual([known, known, known]);
   });
 
-  it('lets the caller plan record by record over an overlay', () => {
-    const overlay = partnerOverlay(storeView([], []));
-    const steps = [{ type: 'partner', id: 'p-acme', name: 'Acme Media' }, deal('r1', 'D-1', 'registered', '2025-02-01T10:00:00Z'), deal('w1', 'D-1', 'won', '2025-03-01T10:00:00Z')];
-    for (const raw of steps) {
-      const planned = accepted(planPartnerRecord(catalog, overlay.view, parsed(raw), NOW, origin));
-      overlay.apply(planned);
-    }
-    expect(overlay.view.partner('p-acme')?.name).toBe('Acme Media');
-    expect(overlay.view.dealEvents('p-acme', 'D-1').map((a) => a.status)).toEqual(['registered', 'won']);
+  /** A deal's event as the store holds it. */
+  const storedDeal = (id: string, dealId: string, status: DealStatus, at: string, partnerId = 'p-acme'): PartnerActivity => ({
+    id, partnerId, metric: 'business.deal', at, count: 1, deal: dealId, status, source: 'import', by: 'admin',
   });
-
-  const registeredBefore = [
-    { id: 'r0', partnerId: 'p-acme', metric: 'business.deal', at: '2025-01-15T10:00:00.000Z', count: 1, deal: 'D-OLD', status: 'registered', source: 'import', by: 'admin' },
-  ] satisfies PartnerActivity[];
+  const registeredBefore = storedDeal('r0', 'D-OLD', 'registered', '2025-01-15T10:00:00.000Z');
+  const certified = created(plan(activity('a1', {})));
+  const other: Partner = { id: 'p-other', name: 'Other' };
 
   it.each([
-    { what: 'an unknown metric', batch: [activity('a1', { metric: 'technical.downloadz' })], code: 'UNKNOWN_METRIC', message: 'unknown partner metric "technical.downloadz"' },
-    { what: 'the derived metric', batch: [activity('a1', { metric: 'technical.devops-points', count: 600 })], code: 'DERIVED_METRIC', message: 'technical.devops-points is computed from the DevOps Points' },
-    { what: 'an unknown partner', batch: [activity('a1', { partner: 'p-nobody' })], code: 'UNKNOWN_PARTNER', message: 'no partner with id "p-nobody"' },
-    { what: 'a win never registered', batch: [deal('w1', 'D-1', 'won', '2025-03-01T10:00:00Z')], code: 'DEAL_NOT_REGISTERED', message: 'deal D-1 of partner p-acme cannot be won: it was never registered' },
-    { what: 'a loss never registered', batch: [deal('l1', 'D-1', 'lost', '2025-03-01T10:00:00Z')], code: 'DEAL_NOT_REGISTERED', message: 'cannot be lost' },
+    { what: 'an unknown metric', record: activity('a1', { metric: 'technical.downloadz' }), code: 'UNKNOWN_METRIC', message: 'unknown partner metric "technical.downloadz"' },
+    { what: 'the derived metric', record: activity('a1', { metric: 'technical.devops-points', count: 600 }), code: 'DERIVED_METRIC', message: 'technical.devops-points is computed from the DevOps Points' },
+    { what: 'an unknown partner', record: activity('a1', { partner: 'p-nobody' }), code: 'UNKNOWN_PARTNER', message: 'no partner with id "p-nobody"' },
+    { what: 'a win never registered', record: deal('w1', 'D-1', 'won', '2025-03-01T10:00:00Z'), code: 'DEAL_NOT_REGISTERED', message: 'deal D-1 of partner p-acme cannot be won: it was never registered' },
+    { what: 'a loss never registered', record: deal('l1', 'D-1', 'lost', '2025-03-01T10:00:00Z'), code: 'DEAL_NOT_REGISTERED', message: 'cannot be lost' },
     {
       what: 'a win of a deal another partner registered',
-      batch: [{ type: 'partner', id: 'p-other', name: 'Other' }, deal('r1', 'D-1', 'registered', '2025-02-01T10:00:00Z', 'p-other'), deal('w1', 'D-1', 'won', '2025-03-01T10:00:00Z')],
+      stored: [storedDeal('r1', 'D-1', 'registered', '2025-02-01T10:00:00.000Z', 'p-other')],
+      record: deal('w1', 'D-1', 'won', '2025-03-01T10:00:00Z'),
       code: 'DEAL_NOT_REGISTERED',
       message: 'deal D-1 of partner p-acme',
     },
-    { what: 'a win listed before its registration', batch: [deal('w1', 'D-1', 'won', '2025-03-01T10:00:00Z'), deal('r1', 'D-1', 'registered', '2025-02-01T10:00:00Z')], at: 0, code: 'DEAL_NOT_REGISTERED', message: 'never registered' },
-    { what: 'a deal registered twice', batch: [deal('r1', 'D-1', 'registered', '2025-02-01T10:00:00Z'), deal('r2', 'D-1', 'registered', '2025-02-05T10:00:00Z')], code: 'DEAL_ALREADY_REGISTERED', message: 'deal D-1 of partner p-acme was already registered on 2025-02-01 (activity r1)' },
-    { what: 'a deal registered twice across imports', batch: [deal('r2', 'D-OLD', 'registered', '2025-02-05T10:00:00Z')], code: 'DEAL_ALREADY_REGISTERED', message: 'already registered on 2025-01-15 (activity r0)' },
-    { what: 'a deal won then lost', batch: [deal('r1', 'D-1', 'registered', '2025-02-01T10:00:00Z'), deal('w1', 'D-1', 'won', '2025-03-01T10:00:00Z'), deal('l1', 'D-1', 'lost', '2025-03-02T10:00:00Z')], code: 'DEAL_ALREADY_DECIDED', message: 'deal D-1 of partner p-acme was already won on 2025-03-01 (activity w1)' },
-    { what: 'a deal won twice', batch: [deal('w1', 'D-OLD', 'won', '2025-03-01T10:00:00Z'), deal('w2', 'D-OLD', 'won', '2025-03-02T10:00:00Z')], code: 'DEAL_ALREADY_DECIDED', message: 'already won' },
-    { what: 'a win before its registration', batch: [deal('r1', 'D-1', 'registered', '2025-02-01T10:00:00Z'), deal('w1', 'D-1', 'won', '2025-01-31T10:00:00Z')], code: 'DEAL_DECIDED_BEFORE_REGISTRATION', message: 'deal D-1 of partner p-acme cannot be won at 2025-01-31T10:00:00.000Z, before its registration at 2025-02-01T10:00:00.000Z' },
-    { what: 'a deal without a status', batch: [activity('d1', { metric: 'business.deal', deal: 'D-1' })], code: 'MISSING_INPUT', message: 'business.deal needs "deal"' },
-    { what: 'a deal without an id', batch: [activity('d1', { metric: 'business.deal', status: 'registered' })], code: 'MISSING_INPUT', message: 'business.deal needs "deal"' },
-    { what: 'a deal with a count', batch: [deal('r1', 'D-1', 'registered', '2025-02-01T10:00:00Z')].map((r) => ({ ...r, count: 3 })), code: 'UNEXPECTED_INPUT', message: 'leave out "count" (got 3)' },
-    { what: 'a deal status on downloads', batch: [activity('a1', { metric: 'technical.downloads', count: 5, status: 'won' })], code: 'UNEXPECTED_INPUT', message: 'technical.downloads does not take "deal" or "status"' },
-    { what: 'an activity id used with other content', batch: [activity('a1', {}), activity('a1', { count: 2 })], code: 'ID_CONFLICT', message: 'partner activity id a1 is already used by a different activity' },
-    { what: 'an activity id used by a stored activity', batch: [activity('r0', {})], code: 'ID_CONFLICT', message: 'partner activity id r0' },
-  ] as { what: string; batch: unknown[]; at?: number; code: string; message: string }[])('refuses $what with $code', ({ batch, at, code, message }) => {
-    const results = plan(batch, storeView([acme], registeredBefore));
-    const index = at ?? results.length - 1;
-    results.forEach((result, i) => {
-      if (i !== index) accepted(result);
-    });
-    const refused = results[index];
-    expect(refused?.ok).toBe(false);
-    if (refused && !refused.ok) {
-      expect(refused.problem.code).toBe(code);
-      expect(refused.problem.message).toContain(message);
+    { what: 'a deal registered twice', record: deal('r2', 'D-OLD', 'registered', '2025-02-05T10:00:00Z'), code: 'DEAL_ALREADY_REGISTERED', message: 'deal D-OLD of partner p-acme was already registered on 2025-01-15 (activity r0)' },
+    {
+      what: 'a deal won then lost',
+      stored: [storedDeal('w1', 'D-OLD', 'won', '2025-03-01T10:00:00.000Z')],
+      record: deal('l1', 'D-OLD', 'lost', '2025-03-02T10:00:00Z'),
+      code: 'DEAL_ALREADY_DECIDED',
+      message: 'deal D-OLD of partner p-acme was already won on 2025-03-01 (activity w1)',
+    },
+    { what: 'a deal won twice', stored: [storedDeal('w1', 'D-OLD', 'won', '2025-03-01T10:00:00.000Z')], record: deal('w2', 'D-OLD', 'won', '2025-03-02T10:00:00Z'), code: 'DEAL_ALREADY_DECIDED', message: 'already won' },
+    {
+      what: 'a win before its registration',
+      record: deal('w1', 'D-OLD', 'won', '2025-01-14T10:00:00Z'),
+      code: 'DEAL_DECIDED_BEFORE_REGISTRATION',
+      message: 'deal D-OLD of partner p-acme cannot be won at 2025-01-14T10:00:00.000Z, before its registration at 2025-01-15T10:00:00.000Z',
+    },
+    { what: 'a deal without a status', record: activity('d1', { metric: 'business.deal', deal: 'D-1' }), code: 'MISSING_INPUT', message: 'business.deal needs "deal"' },
+    { what: 'a deal without an id', record: activity('d1', { metric: 'business.deal', status: 'registered' }), code: 'MISSING_INPUT', message: 'business.deal needs "deal"' },
+    { what: 'a deal with a count', record: { ...deal('r1', 'D-1', 'registered', '2025-02-01T10:00:00Z'), count: 3 }, code: 'UNEXPECTED_INPUT', message: 'leave out "count" (got 3)' },
+    { what: 'a deal status on downloads', record: activity('a1', { metric: 'technical.downloads', count: 5, status: 'won' }), code: 'UNEXPECTED_INPUT', message: 'technical.downloads does not take "deal" or "status"' },
+    { what: 'an activity id used with other content', stored: [certified], record: activity('a1', { count: 2 }), code: 'ID_CONFLICT', message: 'partner activity id a1 is already used by a different activity' },
+    { what: 'an activity id used by a stored activity', record: activity('r0', {}), code: 'ID_CONFLICT', message: 'partner activity id r0' },
+  ] as { what: string; stored?: PartnerActivity[]; record: unknown; code: string; message: string }[])('refuses $what with $code', ({ stored = [], record, code, message }) => {
+    const result = plan(record, storeView([acme, other], [registeredBefore, ...stored]));
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.problem.code).toBe(code);
+      expect(result.problem.message).toContain(message);
     }
   });
 
   it('accepts count 1 on a deal, as if it were left out', () => {
-    expect(plan([{ ...deal('r1', 'D-1', 'registered', '2025-02-01T10:00:00Z'), count: 1 }])[0]?.ok).toBe(true);
+    expect(plan({ ...deal('r1', 'D-1', 'registered', '2025-02-01T10:00:00Z'), count: 1 }).ok).toBe(true);
   });
 
   it('accepts an activity from before the program start (it credits nothing, but a deal may be won later)', () => {
-    expect(accepted(plan([deal('r1', 'D-1', 'registered', '2024-03-01T10:00:00Z')])[0]).known).toBe(false);
+    expect(accepted(plan(deal('r1', 'D-1', 'registered', '2024-03-01T10:00:00Z'))).known).toBe(false);
   });
 });

@@ -44,6 +44,7 @@ describeInBrowser('in the Agents Playground', () => {
         { type: 'credit', id: 'seed-2', member: ALEX, action: 'qa.answer', at: new Date(today - 9 * DAY).toISOString() },
       ].map((value, i) => ({ index: i + 1, value })),
       { source: 'import', by: 'e2e' },
+      today,
     );
     expect(seeded.ok).toBe(true);
     await store.close();

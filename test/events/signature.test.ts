@@ -15,6 +15,8 @@ describe('signatures', () => {
     ['a missing signature', undefined, ts(), 'x-signature-256 header is missing'],
     ['a missing timestamp', sign(SECRET, ts(), body), undefined, 'x-timestamp header is missing'],
     ['a timestamp that is not a number', sign(SECRET, 'soon', body), 'soon', 'Unix time in seconds'],
+    ['a timestamp in exponent form', sign(SECRET, '1.8e9', body), '1.8e9', 'Unix time in seconds'],
+    ['a timestamp padded past 12 digits', sign(SECRET, `000${ts()}`, body), `000${ts()}`, 'Unix time in seconds'],
     ['a stale timestamp', sign(SECRET, ts(-301), body), ts(-301), 'more than 5 minutes old'],
     ['a timestamp from the future', sign(SECRET, ts(301), body), ts(301), 'more than 5 minutes ahead'],
     ['another secret', sign('other', ts(), body), ts(), 'does not match'],

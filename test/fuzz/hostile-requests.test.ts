@@ -295,7 +295,7 @@ describe('hostile requests against the real process', () => {
     folder = dirname(db);
     const catalog = loadCatalog(readConfig({}).rulesFile);
     const store = await Store.open(db, { command: 'fuzz seed' });
-    const imported = await importRecords(store, catalog, seed.map((value, i) => ({ index: i + 1, value })), { source: 'import', by: 'test' });
+    const imported = await importRecords(store, catalog, seed.map((value, i) => ({ index: i + 1, value })), { source: 'import', by: 'test' }, NOW);
     expect(imported.ok).toBe(true);
     await store.close();
 

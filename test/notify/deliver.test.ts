@@ -56,12 +56,35 @@ describe('delivering many items', () => {
         order.push(item);
         if (item === last) open();
         await later();
-        if (item < SENDS_IN_FLIGHT && n === 1) throw new SendError(429, 'throttled', RETRY_AFTER);
+        if (item < SENDS_IN_FLIGHT && n === 1) throw new SendError(429, 'throttled', String(RETRY_AFTER / 1000));
       },
       async () => {},
       { ...options(clock), sleep: (ms) => (ms === RETRY_AFTER ? gate : clock.sleep(ms)) },
     );
     expect(order.slice(0, SENDS_IN_FLIGHT + 4)).toEqual(items);
     expect(order.slice(SENDS_IN_FLIGHT + 4).sort((a, b) => a - b)).toEqual(items.slice(0, SENDS_IN_FLIGHT));
+  });
+
+  it.each([
+    ['seconds', '2', 2000],
+    ['an HTTP date, from the clock given', 'Mon, 23 Nov 2026 12:00:45 GMT', 45_000],
+    ['an HTTP date already past', 'Mon, 23 Nov 2026 11:59:00 GMT', 0],
+    ['neither: the backoff instead', 'soon', 100],
+  ])('waits out a 429 by its Retry-After given as %s', async (_what, retryAfter, expected) => {
+    const clock = virtualClock(Date.parse('2026-11-23T12:00:00Z'));
+    let tries = 0;
+    const verdicts: unknown[] = [];
+    await deliverAll(
+      [1],
+      async () => {
+        tries += 1;
+        if (tries === 1) throw new SendError(429, 'throttled', retryAfter);
+      },
+      async (_item, verdict) => void verdicts.push(verdict),
+      { ...options(clock), random: () => 1 },
+    );
+    // The first send goes at once (an idle pace): the first wait is the retry's.
+    expect(clock.waits[0]).toBe(expected);
+    expect(verdicts).toEqual([{ kind: 'sent', attempts: 2 }]);
   });
 });

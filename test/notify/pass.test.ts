@@ -142,7 +142,7 @@ describe('a notification pass', () => {
 
   it('never runs two passes at once', async () => {
     const d = deps();
-    const notifier = new Notifier(d, () => AT, quiet);
+    const notifier = new Notifier(d, quiet);
     const [first, second] = await Promise.all([notifier.pass(), notifier.pass()]);
     expect(second).toBe(first);
     expect(requestsTo('conv-ok')).toBe(2);

@@ -121,6 +121,47 @@ describe('importing partner records', () => {
   });
 });
 
+describe('a batch: each partner record sees the ones before it', () => {
+  it('accepts a partner, then a deal registered and won at the same instant, in one file', async () => {
+    const store = await newStore();
+    const summary = summaryOf(await run(store, [acme, deal('r', 'D-4', 'registered', '2025-02-01T10:00:00Z'), deal('w', 'D-4', 'won', '2025-02-01T11:00:00+01:00')]));
+    expect(summary.new).toMatchObject({ partner: 1, 'partner-activity': 2 });
+    expect(store.state.dealEvents('p-acme', 'D-4').map((a) => [a.id, a.status])).toEqual([['r', 'registered'], ['w', 'won']]);
+  });
+
+  it('is a no-op when the same file comes again from someone else', async () => {
+    const store = await newStore();
+    summaryOf(await run(store, file));
+    const before = contents(store);
+    const again = await importRecords(store, catalog, file.map((value, i) => ({ index: i + 1, value })), { source: 'api', by: 'someone-else' }, NOW);
+    expect(summaryOf(again).known).toEqual({ member: 1, credit: 1, reversal: 0, partner: 2, 'partner-activity': 4 });
+    expect(contents(store)).toEqual(before);
+  });
+
+  const other = { type: 'partner', id: 'p-other', name: 'Other Co' };
+  it.each([
+    ['a win listed before its registration', [acme, deal('w', 'D-4', 'won', '2025-03-01T10:00:00Z'), deal('r', 'D-4', 'registered', '2025-02-01T10:00:00Z')], 2, 'deal D-4 of partner p-acme cannot be won: it was never registered'],
+    ['a deal registered twice', [acme, deal('r', 'D-4', 'registered', '2025-02-01T10:00:00Z'), deal('r2', 'D-4', 'registered', '2025-02-05T10:00:00Z')], 3, 'deal D-4 of partner p-acme was already registered on 2025-02-01 (activity r)'],
+    [
+      'a deal won, then lost',
+      [acme, deal('r', 'D-4', 'registered', '2025-02-01T10:00:00Z'), deal('w', 'D-4', 'won', '2025-03-01T10:00:00Z'), deal('l', 'D-4', 'lost', '2025-03-02T10:00:00Z')],
+      4,
+      'deal D-4 of partner p-acme was already won on 2025-03-01 (activity w)',
+    ],
+    [
+      'a win of a deal another partner registered',
+      [acme, other, activity('r', { partner: 'p-other', metric: 'business.deal', deal: 'D-4', status: 'registered', at: '2025-02-01T10:00:00Z' }), deal('w', 'D-4', 'won', '2025-03-01T10:00:00Z')],
+      4,
+      'deal D-4 of partner p-acme cannot be won: it was never registered',
+    ],
+    ['an activity id used twice with other content', [acme, activity('x'), activity('x', { count: 2 })], 3, 'partner activity id x is already used by a different activity'],
+  ] as [string, unknown[], number, string][])('refuses %s, naming the later line', async (_what, records, index, message) => {
+    const store = await newStore();
+    expect(await run(store, records)).toEqual({ ok: false, problems: [{ index, message: expect.stringContaining(message) }] });
+    expect(store.state.partners.size).toBe(0);
+  });
+});
+
 describe('refusing bad partner lines: every one named, nothing imported', () => {
   const bad: [string, unknown, string][] = [
     ['an unknown metric', activity('x1', { metric: 'technical.webinars' }), 'unknown partner metric "technical.webinars" (the catalog has technical.certification'],

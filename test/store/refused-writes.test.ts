@@ -1,7 +1,7 @@
 // A write the store could not load again is refused at transact: undone, logged, never journaled,
 // so no request can leave the store unable to start.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ConversationRecord } from '../../src/store/schema.js';
 import type { Put } from '../../src/store/state.js';
 import { readStore, Store, StoreRecordError, type StoreLog } from '../../src/store/store.js';
@@ -82,6 +82,20 @@ describe('writes the store would not load', () => {
     const state = await readStore(db);
     expect(state.conversations.size).toBe(0);
     expect(state.member('m1')).toEqual(member(1));
+  });
+
+  it('without a logger stays silent and still throws the refusal to the caller', async () => {
+    const db = scratchDb();
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const store = await Store.open(db, { command: 'refusal test' });
+      const error = await store.transact((tx) => tx.put(hostile('members', { ...member(1), admin: true }))).catch((e: unknown) => e);
+      await store.close();
+      expect(error).toBeInstanceOf(StoreRecordError);
+      expect(printed).not.toHaveBeenCalled();
+    } finally {
+      printed.mockRestore();
+    }
   });
 
   it('always reopens after hundreds of generated hostile conversation references', async () => {

@@ -43,7 +43,7 @@ export async function startBot(options: BotOptions = {}): Promise<BotHarness> {
   const catalog = loadCatalog(readConfig({}).rulesFile);
   const store = await Store.open(tempDb('bot-'), { command: 'bot test' });
   if (options.seed) {
-    const result = await importRecords(store, catalog, options.seed.map((value, i) => ({ index: i + 1, value })), { source: 'import', by: 'test' });
+    const result = await importRecords(store, catalog, options.seed.map((value, i) => ({ index: i + 1, value })), { source: 'import', by: 'test' }, NOW);
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
   }
   const config = { ...readConfig({ PORT: '0', LOG_LEVEL: 'silent', ...options.env }), admins: new Set((options.admins ?? []).map((a) => a.toLowerCase())), credentials: options.credentials ?? {} };

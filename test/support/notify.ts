@@ -16,7 +16,7 @@ export const quiet = pino({ level: 'silent' });
 
 export async function seededStore(records: unknown[], file = tempDb('notify-')): Promise<Store> {
   const store = await Store.open(file, { command: 'notify test' });
-  const result = await importRecords(store, catalog, records.map((value, i) => ({ index: i + 1, value })), { source: 'import', by: 'test' });
+  const result = await importRecords(store, catalog, records.map((value, i) => ({ index: i + 1, value })), { source: 'import', by: 'test' }, Date.parse('2026-11-23T12:00:00Z'));
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   return store;
 }
