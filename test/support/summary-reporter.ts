@@ -27,7 +27,7 @@ export default class SummaryReporter implements Reporter {
     process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   }
 
-  /** Reports what the run left in its temp folder and removes it, so the next run starts clean. */
+  /** Reports what the run left in its temp folder, then removes it: the global teardown fails only for what no reporter saw. */
   private tempFolderClean(): boolean {
     const root = process.env[TEMP_ROOT];
     if (!root) return true;
