@@ -4,6 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // A private TMPDIR for the run, checked for leftovers at its end; each file removes its temp folders.
+    globalSetup: ['./test/support/global-setup.ts'],
+    setupFiles: ['./test/support/remove-temp.ts'],
     // Timeouts only catch a test that hangs: nothing here measures speed (that is npm run bench), and
     // on a busy machine a process test (a build, a child bot) may take many times its usual time.
     testTimeout: 180_000,

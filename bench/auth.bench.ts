@@ -2,21 +2,19 @@
 // Framework key source serving keys, down (a closed port) and never answering: every answer's status
 // and time, and what reached the Bot Connector (nothing may).
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generateKeyPair, SignJWT } from 'jose';
 import { closedMetadataUrl, KeyServer } from '../test/server/key-server.js';
 import { StubConnector } from '../test/support/connector.js';
 import { startUntilReady } from '../test/support/ready.js';
+import { benchFolder } from './temp-folder.js';
 
 const APP_ID = '0b6b0a7e-2f63-4c1e-9d1a-3c5e8f1a2b4c';
 const REQUESTS = 100;
 const ISSUER = 'https://api.botframework.com';
 
 const children: ChildProcess[] = [];
-process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
 
 const built = spawnSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
 if (built.status !== 0) throw new Error('build failed');
@@ -38,7 +36,7 @@ const forgeries: (string | null)[] = [
 
 async function measure(label: string, metadataUrl: string): Promise<void> {
   const connector = await new StubConnector().start();
-  const dir = mkdtempSync(join(tmpdir(), 'auth-bench-'));
+  const { dir, done } = benchFolder('auth-bench-', children);
   try {
     const url = await startUntilReady(
       [process.execPath, 'dist/main.js'],
@@ -61,10 +59,9 @@ async function measure(label: string, metadataUrl: string): Promise<void> {
     const statuses = Object.fromEntries([...new Set(answers.map((a) => a.status))].map((s) => [s, answers.filter((a) => a.status === s).length]));
     const slowest = Math.max(...answers.map((a) => a.ms));
     console.log(`${label}: ${REQUESTS} requests in ${Math.round(performance.now() - started)} ms; statuses ${JSON.stringify(statuses)}; all JSON: ${answers.every((a) => a.json)}; slowest answer ${Math.round(slowest)} ms; requests reaching the connector: ${connector.requests.length}`);
-    children.pop()?.kill('SIGTERM');
   } finally {
+    await done();
     await connector.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

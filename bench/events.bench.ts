@@ -1,13 +1,12 @@
 // Events accepted per second through POST /api/events, signed, each answer given only once the batch
 // is durable: batches of 100 and of 1, against the bot process on the program-scale store.
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { sign } from '../src/events/signature.js';
 import { startUntilReady } from '../test/support/ready.js';
 import { generate } from './generate.js';
+import { benchFolder } from './temp-folder.js';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000);
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 200_000);
@@ -16,9 +15,7 @@ const CONNECTIONS = 10;
 const SECRET = 'bench-secret-0123456789abcdef';
 
 const children: ChildProcess[] = [];
-process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
-
-const dir = mkdtempSync(join(tmpdir(), 'events-bench-'));
+const { dir, done } = benchFolder('events-bench-', children);
 const db = join(dir, 'db.json');
 generate(join(dir, 'seed.jsonl'), MEMBERS, ENTRIES);
 const built = spawnSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
@@ -76,4 +73,5 @@ for (const [size, r] of [[100, hundreds], [1, ones]] as const) {
   console.log(`| ${size} | ${r.batches.toFixed(0)} | ${r.events.toFixed(0)} | ${r.p50} ms | ${r.p99} ms |`);
 }
 console.log(`\nledger entries at the end: ${health.entries}`);
+await done();
 process.exit(0);

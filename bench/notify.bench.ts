@@ -2,8 +2,6 @@
 // notifications through botbuilder to a stub connector in its own process at the pace limit, with and
 // without throttling.
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { buildSync } from 'esbuild';
@@ -15,8 +13,9 @@ import { planPass, runPass } from '../src/notify/pass.js';
 import { BotTransport } from '../src/notify/transport.js';
 import { importRecords } from '../src/services/import-records.js';
 import { readStore, Store } from '../src/store/store.js';
-import { startUntilReady } from '../test/support/ready.js';
+import { startUntilReady, stopped } from '../test/support/ready.js';
 import { generate } from './generate.js';
+import { benchFolder } from './temp-folder.js';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000);
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 200_000);
@@ -26,8 +25,7 @@ const AT = Date.parse('2026-11-23T12:00:00Z');
 
 const catalog = loadCatalog(DEFAULT_RULES_FILE);
 const children: ChildProcess[] = [];
-process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
-const dir = mkdtempSync(join(tmpdir(), 'notify-bench-'));
+const { dir, done } = benchFolder('notify-bench-', children);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 // 1. What is due, over the same store as the other benchmarks.
@@ -86,7 +84,7 @@ async function deliver(throttleEvery: number): Promise<Delivery> {
   await store.close();
   const stats = (await (await fetch(`${serviceUrl}stats`)).json()) as { throttled: number; accepted: Record<string, number> };
   const counts = ids.map((id) => stats.accepted[`conv-${id}`] ?? 0);
-  children.pop()?.kill('SIGTERM');
+  await stopped(children.pop()!, 'SIGTERM');
   return {
     seconds,
     sent: report.sent,
@@ -107,4 +105,5 @@ console.log('| run | time | sent | lost | duplicated | 429 answers | retries |\n
 for (const [name, d] of [['every send accepted', plain], ['5 % answered 429 (Retry-After: 1)', throttled]] as const) {
   console.log(`| ${name} | ${d.seconds.toFixed(1)} s | ${d.sent} | ${d.lost} | ${d.duplicated} | ${d.throttled} | ${d.retries} |`);
 }
+await done();
 process.exit(0);

@@ -2,11 +2,11 @@
 // Each phase runs in its own process, as in production (the CLI imports; the bot loads, queries and
 // writes), and reports its own peak RSS.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { generate } from './generate.js';
+import { benchFolder } from './temp-folder.js';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000);
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 200_000);
@@ -22,7 +22,7 @@ function phase(name: string, db: string, extra: string[] = []): Record<string, n
   return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+const { dir, done } = benchFolder('bench-');
 const source = join(dir, 'seed.jsonl');
 const db = join(dir, 'db.json');
 generate(source, MEMBERS, ENTRIES);
@@ -54,3 +54,4 @@ const rows: [string, string, string][] = [
 console.log('| measure | result | target |\n|---|---|---|');
 for (const [what, value, target] of rows) console.log(`| ${what} | ${value} | ${target} |`);
 console.log(`\nRSS per phase (MiB): ${['import', 'open', 'load', 'status', 'write'].map((n, i) => `${n} ${[imported, opened, loaded, queried, written][i]!.rssMiB!.toFixed(0)}`).join(', ')}`);
+await done();

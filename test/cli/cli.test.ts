@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readStore, Store } from '../../src/store/store.js';
 import { cliAt, importedStore, jsonl } from '../support/cli.js';
-import { tempDb } from '../support/temp.js';
+import { childTmp, tempDb } from '../support/temp.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 
@@ -242,7 +242,7 @@ describe('cli as a process', () => {
   it('runs through npm run -s cli with DB_FILE', async () => {
     const db = tempDb('cli-');
     const file = jsonl(db, 'p.jsonl', [ann, { type: 'credit', id: 'p1', member: 'ann', action: 'cert.automation', at: '2023-05-01T10:00:00Z' }]);
-    const env = { ...process.env, DB_FILE: db };
+    const env = { ...process.env, ...childTmp(), DB_FILE: db };
     const exec = promisify(execFile);
     const imported = await exec('npm', ['run', '-s', 'cli', '--', 'import', file], { env });
     expect(JSON.parse(imported.stdout)).toMatchObject({ new: { member: 1, credit: 1 } });
@@ -257,10 +257,9 @@ describe('cli as a process', () => {
     const db = tempDb('cli-');
     jsonl(db, 'p.jsonl', [ann]);
     const exec = promisify(execFile);
-    const env = { ...process.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...childTmp() };
     delete env.DB_FILE;
     const options = { cwd: dirname(db), env };
-    onTestFinished(() => rmSync(dirname(db), { recursive: true, force: true }));
     const imported = await exec('npm', ['--prefix', process.cwd(), 'run', '-s', 'cli', '--', '--db', 'db.json', 'import', 'p.jsonl'], options);
     expect(JSON.parse(imported.stdout)).toMatchObject({ file: 'p.jsonl', new: { member: 1 } });
     expect((await readStore(db)).member('ann')?.email).toBe('ann@example.com');

@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readStore } from '../../src/store/store.js';
 import { folderHashes, scratchDb } from '../store/files.js';
 import { cliAt, jsonl } from '../support/cli.js';
-import { startUntilReady } from '../support/ready.js';
+import { startUntilReady, stopAll } from '../support/ready.js';
+import { childTmp } from '../support/temp.js';
 
 const cli = cliAt(new Date('2026-11-23T12:00:00Z'));
 
@@ -15,9 +16,7 @@ const ann = { type: 'member', id: 'ann', email: 'ann@example.com', name: 'Ann', 
 const credit = (id: string, extra: Record<string, unknown> = {}) => ({ type: 'credit', id, member: 'ann', action: 'qa.ask', at: '2024-03-01T10:00:00Z', ...extra });
 
 const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
-});
+afterEach(() => stopAll(children));
 
 async function seeded(): Promise<string> {
   const db = scratchDb('cli-');
@@ -46,7 +45,7 @@ describe('cli import of a file with bad lines', () => {
 
   it.each(badFiles)('names the bad lines of %s while a bot holds the store, and changes no store file', async (_what, records, message) => {
     const db = await seeded();
-    await startUntilReady([process.execPath, '--import', 'tsx', 'test/store/hold-store.ts', db], {}, /holding (\d+)/, children);
+    await startUntilReady([process.execPath, '--import', 'tsx', 'test/store/hold-store.ts', db], childTmp(), /holding (\d+)/, children);
     const file = jsonl(db, 'bad.jsonl', records);
     const before = folderHashes(dirname(db));
     const result = await cli(['--db', db, 'import', file]);

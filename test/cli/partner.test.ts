@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readStore } from '../../src/store/store.js';
 import { defaultCatalogJson } from '../support/catalog.js';
 import { cliAt, importedStore, jsonl } from '../support/cli.js';
-import { tempDb } from '../support/temp.js';
+import { childTmp, tempDb } from '../support/temp.js';
 
 const NOW = new Date('2025-11-20T12:00:00Z');
 
@@ -265,7 +265,7 @@ describe('partner and redeem as a process', () => {
   it('run through npm run -s cli with DB_FILE', async () => {
     const db = tempDb('cli-partner-');
     const file = jsonl(db, 'p.jsonl', records);
-    const env = { ...process.env, DB_FILE: db };
+    const env = { ...process.env, ...childTmp(), DB_FILE: db };
     const exec = promisify(execFile);
     await exec('npm', ['run', '-s', 'cli', '--', 'import', file], { env });
     const partner = await exec('npm', ['run', '-s', 'cli', '--', 'partner', 'p-acme', '--at', '2025-11-20T12:00:00Z'], { env });

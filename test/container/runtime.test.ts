@@ -3,12 +3,12 @@
 // folder as its runtime stage lays it out (its COPY lines, production dependencies only), and its CMD
 // runs there with exactly its ENV. The image itself is not built here.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '../../scripts/package-manifest.js';
+import { tempDir } from '../support/temp.js';
 
 const run = promisify(execFile);
 
@@ -114,7 +114,7 @@ describe('the Dockerfile', () => {
 });
 
 describe('the runtime stage, laid out and run here', () => {
-  const root = mkdtempSync(join(tmpdir(), 'container-'));
+  const root = tempDir('container-');
   const buildDir = join(root, 'build');
   const appDir = join(root, 'app');
   const volume = join(root, 'volume');
@@ -191,7 +191,6 @@ describe('the runtime stage, laid out and run here', () => {
       child.kill('SIGKILL');
       await exited;
     }
-    rmSync(root, { recursive: true, force: true });
   }, 120_000);
 
   it('has production dependencies only', () => {

@@ -1,8 +1,7 @@
 // End to end in the Microsoft 365 Agents Playground (the local Teams emulator), driven in headless
 // Chromium: the bot process on a seeded store, the playground in front of it, a person typing.
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -13,14 +12,15 @@ import { dateIn } from '../../src/core/time.js';
 import { importRecords } from '../../src/services/import-records.js';
 import { readStore, Store } from '../../src/store/store.js';
 import { describeInBrowser, launch } from '../support/browser.js';
-import { startUntilReady } from '../support/ready.js';
+import { startUntilReady, stopAll } from '../support/ready.js';
+import { childTmp, tempDir } from '../support/temp.js';
 
 /** The playground's default user. */
 const ALEX = '00000000-0000-0000-0000-0000000000020';
 const DAY = 86_400_000;
 
 const processes: ChildProcess[] = [];
-const start = (command: string[], env: NodeJS.ProcessEnv, ready: RegExp) => startUntilReady(command, env, ready, processes);
+const start = (command: string[], env: NodeJS.ProcessEnv, ready: RegExp) => startUntilReady(command, { ...childTmp(), ...env }, ready, processes);
 
 describeInBrowser('in the Agents Playground', () => {
   let browser: Browser;
@@ -32,7 +32,7 @@ describeInBrowser('in the Agents Playground', () => {
   const signedUpAt = dateIn(today - 100 * DAY, catalog.timeZone);
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'playground-'));
+    const dir = tempDir('playground-');
     db = join(dir, 'db.json');
     const store = await Store.open(db, { command: 'e2e seed' });
     const seeded = await importRecords(
@@ -71,7 +71,7 @@ describeInBrowser('in the Agents Playground', () => {
 
   afterAll(async () => {
     await browser?.close();
-    for (const child of processes) child.kill('SIGTERM');
+    await stopAll(processes, 'SIGTERM');
   });
 
   async function say(text: string): Promise<string> {

@@ -1,13 +1,11 @@
 // POST /api/events against clients that hold bodies open: one address cannot take the reading slots of
 // the others, a body that arrives too slowly is cut with 408, and every refusal closes the connection.
 // Loopback clients bind to 127.0.0.2 and 127.0.0.3 (Linux routes all of 127/8 to lo) to be two addresses.
-import { rmSync } from 'node:fs';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
-import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_READING, MAX_READING_PER_SOURCE, sourceOf } from '../../src/events/route.js';
 import { sign } from '../../src/events/signature.js';
-import { NOW, startBot, type BotHarness } from '../support/bot-server.js';
+import { discard, NOW, startBot, type BotHarness } from '../support/bot-server.js';
 
 const SECRET = 'a-long-shared-secret-for-tests';
 const FAKE_SIGNATURE = `sha256=${'0'.repeat(64)}`;
@@ -18,12 +16,8 @@ let bot: BotHarness | undefined;
 const open: ClientRequest[] = [];
 afterEach(async () => {
   for (const req of open.splice(0)) req.destroy();
-  if (bot) {
-    const folder = dirname(bot.store.file);
-    await bot.close();
-    rmSync(folder, { recursive: true, force: true });
-    bot = undefined;
-  }
+  await discard(bot);
+  bot = undefined;
 });
 
 interface Answer {

@@ -6,9 +6,7 @@
 // The requests come from a seeded generator: FUZZ_SEED=<n> replays a run; a failure names its seed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog-file.js';
@@ -16,7 +14,8 @@ import { readConfig } from '../../src/config.js';
 import { importRecords } from '../../src/services/import-records.js';
 import { readStore, Store } from '../../src/store/store.js';
 import { StubConnector } from '../support/connector.js';
-import { tempDb } from '../support/temp.js';
+import { stopped } from '../support/ready.js';
+import { childTmp, tempDb } from '../support/temp.js';
 
 const REQUESTS = 1200;
 const CONCURRENCY = 8;
@@ -264,15 +263,13 @@ function problemWith(attempt: Attempt, answer: Answer): string | null {
 let child: ChildProcess | undefined;
 let output = '';
 let connector: StubConnector | undefined;
-let folder: string | undefined;
 afterAll(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  if (child) await stopped(child);
   await connector?.stop();
-  if (folder) rmSync(folder, { recursive: true, force: true });
 });
 
 function start(db: string): Promise<URL> {
-  const env = { ...process.env, PORT: '0', LOG_LEVEL: 'warn', DB_FILE: db, ADMINS: 'aad-admin', EVENTS_SECRET: SECRET, EVENTS_RATE: '10000', EVENTS_BURST: '10000' };
+  const env = { ...process.env, ...childTmp(), PORT: '0', LOG_LEVEL: 'warn', DB_FILE: db, ADMINS: 'aad-admin', EVENTS_SECRET: SECRET, EVENTS_RATE: '10000', EVENTS_BURST: '10000' };
   child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     child!.stdout!.on('data', (chunk: Buffer) => {
@@ -292,7 +289,6 @@ describe('hostile requests against the real process', () => {
   it(`answers ${REQUESTS} of them without a crash, a non-JSON refusal or a change, and the store opens again (seed ${SEED})`, async () => {
     connector = await new StubConnector().start();
     const db = tempDb('fuzz-');
-    folder = dirname(db);
     const catalog = loadCatalog(readConfig({}).rulesFile);
     const store = await Store.open(db, { command: 'fuzz seed' });
     const imported = await importRecords(store, catalog, seed.map((value, i) => ({ index: i + 1, value })), { source: 'import', by: 'test' }, NOW);

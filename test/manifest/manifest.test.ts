@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { strFromU8, unzipSync } from 'fflate';
@@ -17,6 +16,7 @@ import {
   PROJECT_DIR,
   SCHEMA_FILE,
 } from '../../scripts/package-manifest.js';
+import { childTmp, tempDir } from '../support/temp.js';
 
 const BOT_ID = '0b6b0a7e-2f63-4c1e-9d1a-3c5e8f1a2b4c';
 const APP_ID = 'c2d4e6f8-1a3b-4c5d-8e7f-9a0b1c2d3e4f';
@@ -192,14 +192,14 @@ describe('icons', () => {
 
 describe('npm run package', () => {
   const run = promisify(execFile);
-  /** The environment without the ids a developer may have set, plus `extra`. */
+  /** The environment without the ids a developer may have set, plus `extra`; tsx's cache goes to a temp folder of its own. */
   function env(extra: Record<string, string>): NodeJS.ProcessEnv {
     const { BOT_ID: _b, TEAMS_APP_ID: _a, TAB_DOMAIN: _t, ...rest } = process.env;
-    return { ...rest, ...extra };
+    return { ...rest, ...childTmp(), ...extra };
   }
 
   it('builds a zip of exactly manifest.json, color.png and outline.png, with the ids filled in', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'app-package-')), 'app-package.zip');
+    const out = join(tempDir('app-package-'), 'app-package.zip');
     const { stdout } = await run('npm', ['run', '-s', 'package', '--', '--out', out], { cwd: PROJECT_DIR, env: env({ BOT_ID, TAB_DOMAIN }) });
     expect(stdout).toContain('app-package.zip');
     const files = unzipSync(readFileSync(out));
@@ -214,7 +214,7 @@ describe('npm run package', () => {
   });
 
   it('takes the app id from TEAMS_APP_ID', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'app-package-')), 'app-package.zip');
+    const out = join(tempDir('app-package-'), 'app-package.zip');
     await run('npm', ['run', '-s', 'package', '--', '--out', out], { cwd: PROJECT_DIR, env: env({ BOT_ID, TAB_DOMAIN, TEAMS_APP_ID: APP_ID }) });
     const packaged = JSON.parse(strFromU8(unzipSync(readFileSync(out))['manifest.json']!)) as Manifest;
     expect(packaged.id).toBe(APP_ID);
@@ -222,7 +222,7 @@ describe('npm run package', () => {
   });
 
   it('refuses without BOT_ID: exit 1, a sentence on stderr, no zip', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'app-package-')), 'app-package.zip');
+    const out = join(tempDir('app-package-'), 'app-package.zip');
     const failure = await run('npm', ['run', '-s', 'package', '--', '--out', out], { cwd: PROJECT_DIR, env: env({}) }).then(
       () => undefined,
       (error: unknown) => error as { code: number; stderr: string },
@@ -233,7 +233,7 @@ describe('npm run package', () => {
   });
 
   it('refuses without TAB_DOMAIN, or with a URL in it', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'app-package-')), 'app-package.zip');
+    const out = join(tempDir('app-package-'), 'app-package.zip');
     for (const [extra, sentence] of [
       [{ BOT_ID }, /^TAB_DOMAIN is not set: .*My points tab and its sign-in\.$/m],
       [{ BOT_ID, TAB_DOMAIN: 'https://points.example.com/' }, /^TAB_DOMAIN must be a host name such as points\.example\.com/m],

@@ -8,7 +8,7 @@ import { SENDS_IN_FLIGHT } from '../../src/notify/deliver.js';
 import { readStore } from '../../src/store/store.js';
 import { StubConnector, type Recorded } from '../support/connector.js';
 import { conversation, seededStore } from '../support/notify.js';
-import { tempDb } from '../support/temp.js';
+import { childTmp, tempDb } from '../support/temp.js';
 
 const MEMBERS = 250;
 const AT = '2026-11-23T12:00:00Z';
@@ -24,6 +24,8 @@ beforeAll(async () => {
   connector.answerDelayMs = 20;
 });
 afterAll(async () => connector.stop());
+// One temp folder for every pass, so they share tsx's cache.
+const PASS_ENV = { ...process.env, ...childTmp() };
 
 async function prepare(): Promise<string> {
   const db = tempDb('notify-crash-');
@@ -35,10 +37,10 @@ async function prepare(): Promise<string> {
   return db;
 }
 
-/** Runs one pass in a child process; with `killAfter`, SIGKILLs it as the connector receives that many sends. */
+/** Runs one pass in a child process; with `killAfter`, SIGKILLs it as the connector receives that many sends. Resolves once it has exited. */
 function pass(db: string, killAfter?: number): Promise<'killed' | 'done'> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/notify-pass.ts', db, AT, RATE], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/notify-pass.ts', db, AT, RATE], { env: PASS_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const previous = connector.respond;

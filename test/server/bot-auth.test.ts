@@ -2,12 +2,10 @@
 // Bot Framework key source served on loopback, down, or never answering: 401 with a code, or 503 with
 // Retry-After when the keys cannot be had; never botbuilder's text, never a stack trace; one key read
 // shared by concurrent requests; nothing reaches the connector. A correctly signed token is accepted.
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { ConfigurationServiceClientCredentialFactory } from 'botbuilder';
 import { SignJWT, type JWTPayload } from 'jose';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { message, NOW, readable, startBot, type BotHarness, type Speaker } from '../support/bot-server.js';
+import { discard, message, NOW, readable, startBot, type BotHarness, type Speaker } from '../support/bot-server.js';
 import { signingKey, type SigningKey } from '../tab/entra.js';
 import { closedMetadataUrl, KeyServer, METADATA_PATH } from './key-server.js';
 
@@ -44,12 +42,8 @@ beforeEach(() => {
 });
 afterEach(async () => {
   consoleError.mockRestore();
-  if (bot) {
-    const folder = dirname(bot.store.file);
-    await bot.close();
-    rmSync(folder, { recursive: true, force: true });
-    bot = undefined;
-  }
+  await discard(bot);
+  bot = undefined;
   for (const source of sources.splice(0)) await source.stop();
 });
 

@@ -1,32 +1,21 @@
 // Compressed request bodies against the real process: a broken gzip stream must not stop it, and a gzip
 // bomb must not be inflated, on any route (415 with a JSON error, the process's memory unchanged).
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startUntilReady } from '../support/ready.js';
-import { tempDb } from '../support/temp.js';
+import { startUntilReady, stopAll } from '../support/ready.js';
+import { childTmp, tempDb } from '../support/temp.js';
 
 const started: ChildProcess[] = [];
-const folders: string[] = [];
-afterEach(async () => {
-  for (const child of started.splice(0)) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
-});
+afterEach(() => stopAll(started));
 
 async function startBot(): Promise<{ url: string; child: ChildProcess }> {
   const db = tempDb('encoding-');
-  folders.push(dirname(db));
   const url = await startUntilReady(
     [process.execPath, '--import', 'tsx', 'src/main.ts'],
-    { PORT: '0', LOG_LEVEL: 'info', DB_FILE: db, EVENTS_SECRET: 'a-long-shared-secret-for-tests', NOTIFY_EVERY: 'off' },
+    { ...childTmp(), PORT: '0', LOG_LEVEL: 'info', DB_FILE: db, EVENTS_SECRET: 'a-long-shared-secret-for-tests', NOTIFY_EVERY: 'off' },
     /"url":"(http:\/\/127\.0\.0\.1:\d+)"/,
     started,
   );

@@ -3,26 +3,20 @@
 // temp folder laid out like the project, with this package.json's own start and cli command lines and a
 // stand-in for the built bundle that prints what it was given.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { childTmp, tempDir } from '../support/temp.js';
 
 const exec = promisify(execFile);
 const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
 const SHOWN = ['PORT', 'DB_FILE', 'LOG_LEVEL', 'ADMINS'];
 const PRINT = `console.log(JSON.stringify(Object.fromEntries(${JSON.stringify(SHOWN)}.map((k) => [k, process.env[k] ?? null]))));\n`;
 
-const folders: string[] = [];
-afterEach(() => {
-  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
-});
-
 /** A folder like the project: package.json with the real start and cli scripts (no build step), dist/ stand-ins. */
 function project(dotenv?: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'env-file-'));
-  folders.push(dir);
+  const dir = tempDir('env-file-');
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'env-file-test', private: true, type: 'module', scripts: { start: scripts.start, cli: scripts.cli } }));
   mkdirSync(join(dir, 'dist'));
   writeFileSync(join(dir, 'dist', 'main.js'), PRINT);
@@ -35,7 +29,7 @@ function project(dotenv?: string): string {
 function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of SHOWN) delete env[key];
-  return { ...env, ...extra };
+  return { ...env, ...childTmp(), ...extra };
 }
 
 async function npm(args: string[], cwd: string, extra: Record<string, string> = {}) {
@@ -54,7 +48,7 @@ describe('the .env file', () => {
 
   it('is the project folder\'s when npm runs the CLI from elsewhere with --prefix', async () => {
     const dir = project('ADMINS=aad-admin\n');
-    const { given } = await npm(['--prefix', dir, 'run', '-s', 'cli', '--', 'status', 'ann'], tmpdir());
+    const { given } = await npm(['--prefix', dir, 'run', '-s', 'cli', '--', 'status', 'ann'], tempDir('elsewhere-'));
     expect(given.ADMINS).toBe('aad-admin');
   });
 

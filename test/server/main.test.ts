@@ -1,23 +1,25 @@
 // npm start's process: starts on an empty store with no set-up, answers, and stops cleanly.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readStore } from '../../src/store/store.js';
 import { StubConnector } from '../support/connector.js';
-import { tempDb } from '../support/temp.js';
+import { stopAll } from '../support/ready.js';
+import { childTmp, tempDb } from '../support/temp.js';
 
 let child: ChildProcess | undefined;
+const started: ChildProcess[] = [];
 let connector: StubConnector | undefined;
 afterEach(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  await stopAll(started);
   await connector?.stop();
 });
 
 function start(env: Record<string, string>): Promise<{ url: string; output: () => string }> {
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...childTmp(), PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
   let output = '';
   return new Promise((resolve, reject) => {
     child!.stdout!.on('data', (chunk: Buffer) => {
@@ -97,20 +99,17 @@ describe('the bot process', () => {
     } finally {
       identity.closeAllConnections();
       await new Promise((resolve) => identity.close(resolve));
-      rmSync(dirname(db), { recursive: true, force: true });
     }
   });
 
   it('refuses to start when another process holds the store', async () => {
     const db = tempDb('main-');
     await start({ DB_FILE: db });
-    const first = child!;
     const second = await start({ DB_FILE: db }).then(
       () => 'started',
       (error: Error) => error.message,
     );
     expect(second).toContain('exited with 1');
     expect(second).toMatch(/already open for writing by process \d+ \(npm start/);
-    first.kill('SIGKILL');
   });
 });

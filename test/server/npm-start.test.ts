@@ -8,7 +8,8 @@ import type { ClaimDecisionNotice } from '../../src/core/notices.js';
 import { readStore, Store } from '../../src/store/store.js';
 import { StubConnector } from '../support/connector.js';
 import { conversation, seededStore } from '../support/notify.js';
-import { tempDb } from '../support/temp.js';
+import { stopAll } from '../support/ready.js';
+import { childTmp, tempDb } from '../support/temp.js';
 
 /** Every process started below `root`, read from /proc. */
 function descendants(root: number): number[] {
@@ -58,21 +59,25 @@ interface Started {
 }
 
 const started: number[] = [];
+const npms: ChildProcess[] = [];
 let connector: StubConnector | undefined;
 afterEach(async () => {
-  // Whatever a failed run left behind, by the ids this test started.
+  // Whatever a failed run left behind, by the ids this test started; a process gone at SIGKILL writes
+  // no more, and npm's own exit is awaited, before the file's temp folders are removed.
   for (const pid of started.splice(0)) if (running(pid)) process.kill(pid, 'SIGKILL');
+  await stopAll(npms);
   await connector?.stop();
   connector = undefined;
 });
 
 /** `npm start` in its own process group, as a terminal or a container runs it, until its ready line. */
 async function npmStart(db: string): Promise<Started> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DB_FILE: db, LOG_LEVEL: 'info' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...childTmp(), PORT: '0', DB_FILE: db, LOG_LEVEL: 'info' };
   // Set empty rather than removed: a developer's .env cannot fill them in (the real environment wins).
   for (const key of ['MicrosoftAppId', 'MicrosoftAppPassword', 'MicrosoftAppType', 'MicrosoftAppTenantId']) env[key] = '';
   const npm = spawn('npm', ['start'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   started.push(npm.pid!);
+  npms.push(npm);
   let output = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => npm.once('exit', (code, signal) => resolve({ code, signal })));
   const url = await new Promise<string>((resolve, reject) => {

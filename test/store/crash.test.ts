@@ -1,11 +1,9 @@
 // Kills a real writing process with SIGKILL at random moments and checks that the store is valid,
 // holds every acknowledged batch, and holds every batch whole or not at all.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readStore, Store } from '../../src/store/store.js';
+import { childTmp, tempDb } from '../support/temp.js';
 
 const ITERATIONS = 50;
 
@@ -15,9 +13,11 @@ interface Run {
   next: number;
 }
 
-function runAndKill(db: string, first: number, delayMs: number): Promise<Run> {
+/** Resolves once the writer has exited (killed). */
+function runAndKill(db: string, first: number, delayMs: number, env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/crash-writer.ts', db, String(first)], {
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const run: Run = { begun: new Map(), acked: new Set(), next: first };
@@ -48,6 +48,8 @@ function runAndKill(db: string, first: number, delayMs: number): Promise<Run> {
 describe('store under SIGKILL', () => {
   it(`keeps every acknowledged batch and never half a batch (${ITERATIONS} kills)`, async () => {
     let db = '';
+    // One temp folder for every writer, so they share tsx's cache.
+    const env = { ...process.env, ...childTmp() };
     const begun = new Map<number, number>();
     const acked = new Set<number>();
     let next = 1;
@@ -60,12 +62,12 @@ describe('store under SIGKILL', () => {
           const state = await readStore(db);
           for (const n of acked) expect(state.entriesOf(`m${n}`).length + 1, `batch ${n}`).toBe(begun.get(n));
         }
-        db = join(mkdtempSync(join(tmpdir(), 'crash-')), 'db.json');
+        db = tempDb('crash-');
         acked.clear();
         begun.clear();
       }
       // Spread the kills from right after the start to well into a run of writes and compactions.
-      const run = await runAndKill(db, next, Math.floor(Math.random() * 400));
+      const run = await runAndKill(db, next, Math.floor(Math.random() * 400), env);
       kills += 1;
       run.begun.forEach((size, n) => begun.set(n, size));
       run.acked.forEach((n) => acked.add(n));

@@ -1,15 +1,15 @@
 // Store folders for tests: created empty, removed when the test ends, and hashed to prove that an
 // operation changed no file.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { onTestFinished } from 'vitest';
-import { tempDb } from '../support/temp.js';
+import { removeDir, tempDb } from '../support/temp.js';
 
 /** A store path in a new temporary folder that is removed when the current test ends. */
 export function scratchDb(prefix = 'store-'): string {
   const db = tempDb(prefix);
-  onTestFinished(() => rmSync(dirname(db), { recursive: true, force: true }));
+  onTestFinished(() => removeDir(dirname(db)));
   return db;
 }
 

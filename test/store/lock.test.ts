@@ -6,7 +6,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readStore, Store, StoreFailedError, StoreLockedError, type StoreLog } from '../../src/store/store.js';
-import { startUntilReady } from '../support/ready.js';
+import { startUntilReady, stopAll } from '../support/ready.js';
+import { childTmp } from '../support/temp.js';
 import { journalsOf, scratchDb } from './files.js';
 
 const member = (n: number) => ({ id: `m${n}`, email: `m${n}@example.com`, name: `Member ${n}`, signedUpAt: '2024-01-01' });
@@ -14,7 +15,7 @@ const member = (n: number) => ({ id: `m${n}`, email: `m${n}@example.com`, name: 
 const children: ChildProcess[] = [];
 const open: Store[] = [];
 afterEach(async () => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
+  await stopAll(children);
   for (const store of open.splice(0)) await store.close();
 });
 
@@ -53,7 +54,7 @@ describe('store lock', () => {
     const db = scratchDb();
     await (await openStore(db)).close();
     const staleMs = 4000;
-    const child = await startUntilReady([process.execPath, '--import', 'tsx', 'test/store/hold-store.ts', db, 'old-container-4f2a', String(staleMs), '100'], {}, /holding (\d+)/, children);
+    const child = await startUntilReady([process.execPath, '--import', 'tsx', 'test/store/hold-store.ts', db, 'old-container-4f2a', String(staleMs), '100'], childTmp(), /holding (\d+)/, children);
     const acquired = statSync(holderFile(db)).mtimeMs;
     // Wait for a renewal later than the stale time after the lock was taken: only renewals keep it.
     await until(() => statSync(holderFile(db)).mtimeMs > acquired + staleMs);
@@ -80,7 +81,7 @@ describe('store lock', () => {
 
   it('refuses a live holder in another process on this host', async () => {
     const db = scratchDb();
-    const child = await startUntilReady([process.execPath, '--import', 'tsx', 'test/store/hold-store.ts', db], {}, /holding (\d+)/, children);
+    const child = await startUntilReady([process.execPath, '--import', 'tsx', 'test/store/hold-store.ts', db], childTmp(), /holding (\d+)/, children);
     const error = await refusal(db);
     expect(error).toBeInstanceOf(StoreLockedError);
     expect((error as Error).message).toContain(`already open for writing by process ${child} (hold-store, since `);

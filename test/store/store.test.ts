@@ -8,7 +8,8 @@ import type { LedgerEntry, Member } from '../../src/core/ledger.js';
 import type { PartnerActivity } from '../../src/core/partner-records.js';
 import type { State } from '../../src/store/state.js';
 import { readStore, Rollback, Store, StoreFileError, StoreLockedError } from '../../src/store/store.js';
-import { tempDb } from '../support/temp.js';
+import { stopped } from '../support/ready.js';
+import { childTmp, tempDb } from '../support/temp.js';
 
 const member = (n: number): Member => ({ id: `m${n}`, email: `m${n}@example.com`, name: `Member ${n}`, signedUpAt: '2024-01-01' });
 const entry = (id: string, memberId = 'm1', points = 10): LedgerEntry => ({
@@ -120,14 +121,14 @@ describe('durable store', () => {
 
   it('refuses a second writer while another process holds the store', async () => {
     const db = tempDb();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/crash-writer.ts', db, '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/crash-writer.ts', db, '1'], { env: { ...process.env, ...childTmp() }, stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
       const error = await Store.open(db, { command: 'second' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StoreLockedError);
       expect((error as Error).message).toContain(`process ${child.pid} (crash-writer`);
     } finally {
-      child.kill('SIGKILL');
+      await stopped(child);
     }
   });
 

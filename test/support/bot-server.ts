@@ -1,5 +1,4 @@
 // The real server on 127.0.0.1 with a temp store, and activity builders for the tests.
-import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach } from 'vitest';
@@ -10,7 +9,7 @@ import type { ReadPace } from '../../src/events/route.js';
 import { startServer, type OutboundCredentials, type RunningServer } from '../../src/server.js';
 import { Store } from '../../src/store/store.js';
 import { StubConnector, type TeamsUser } from './connector.js';
-import { tempDb } from './temp.js';
+import { removeDir, tempDb } from './temp.js';
 
 export const NOW = Date.parse('2026-11-23T12:00:00Z');
 
@@ -80,7 +79,7 @@ export async function startBot(options: BotOptions = {}): Promise<BotHarness> {
 export async function discard(harness: BotHarness | undefined): Promise<void> {
   if (!harness) return;
   await harness.close();
-  rmSync(dirname(harness.store.file), { recursive: true, force: true });
+  removeDir(dirname(harness.store.file));
 }
 
 /** A new harness for each test of the file, discarded after it; call the result inside a test. */

@@ -1,4 +1,5 @@
-// Starts a process and waits for the line that says it is ready (used by the e2e test and the bench).
+// Starts a process and waits for the line that says it is ready (used by the e2e test and the bench),
+// and stops processes, waiting until they have exited.
 import { spawn, type ChildProcess } from 'node:child_process';
 
 /** Spawns `command`; resolves with the first capture of `ready` in its output, rejects if it exits first. */
@@ -16,4 +17,17 @@ export function startUntilReady(command: string[], env: NodeJS.ProcessEnv, ready
     child.stderr!.on('data', look);
     child.on('exit', (code) => reject(new Error(`${command.join(' ')} exited with ${code}:\n${output.slice(-2000)}`)));
   });
+}
+
+/** Sends `signal` to the process unless it has already exited; resolves once it has exited. */
+export function stopped(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  return exited;
+}
+
+/** Stops every process of the list and empties it: the folders they used can be removed once this resolves. */
+export async function stopAll(children: ChildProcess[], signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  await Promise.all(children.splice(0).map((child) => stopped(child, signal)));
 }

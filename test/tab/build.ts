@@ -1,17 +1,16 @@
-// Builds the tab page with the project's own script (npm run build:tab) into a new temporary folder,
-// so tests never depend on, or write to, dist/.
+// Builds the tab page with the project's own script (npm run build:tab) into a new temporary folder
+// (removed when the test file ends), so tests never depend on, or write to, dist/.
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { childTmp, tempDir } from '../support/temp.js';
 
 const PROJECT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export async function buildTab(): Promise<string> {
-  const outdir = mkdtempSync(join(tmpdir(), 'tab-build-'));
+  const outdir = tempDir('tab-build-');
   // esbuild takes the last --outdir given.
-  await promisify(execFile)('npm', ['run', '-s', 'build:tab', '--', `--outdir=${outdir}`], { cwd: PROJECT_DIR });
+  await promisify(execFile)('npm', ['run', '-s', 'build:tab', '--', `--outdir=${outdir}`], { cwd: PROJECT_DIR, env: { ...process.env, ...childTmp() } });
   return outdir;
 }
