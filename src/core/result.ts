@@ -6,7 +6,8 @@ export interface Problem<Code extends string = string> {
   message: string;
 }
 
-export type Result<T, P extends Problem = Problem> = { ok: true; value: T } | { ok: false; problem: P };
+/** With `never` for P, a use case that cannot refuse: its Result is always the value. */
+export type Result<T, P extends Problem = Problem> = { ok: true; value: T } | ([P] extends [never] ? never : { ok: false; problem: P });
 
 export const accept = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
 
