@@ -76,7 +76,7 @@ function acceptedInputs(rule: ActionRule): InputName[] {
     case 'per-day':
       return ['days'];
     case 'split':
-      return ['attendees', ...(rule.points === undefined ? (['points'] as const) : []), ...(rule.perDay ? (['days'] as const) : [])];
+      return ['attendees', ...(choosesPoints(rule) ? (['points'] as const) : []), ...(rule.perDay ? (['days'] as const) : [])];
     case 'bonus':
       return [];
   }
