@@ -51,7 +51,7 @@ export function parseCommand(input: string): { name: string; args: string[] } | 
 }
 
 export class BotApp {
-  constructor(readonly deps: AppDeps) {}
+  constructor(private readonly deps: AppDeps) {}
 
   private context(caller: Caller): Context {
     return { caller, deps: this.deps, state: this.deps.store.state, now: this.deps.now() };
