@@ -7,11 +7,14 @@ const ann: Person = { userId: 'aad-ann', name: 'Ann Peeters' };
 const bob: Person = { userId: 'aad-bob', name: 'Bob Claes', email: 'Bob@Example.com' };
 const admin: Person = { userId: 'aad-admin', name: 'Ada Admin', admin: true };
 const stranger: Person = { userId: 'aad-eve', name: 'Eve', email: 'eve@example.com' };
+// Nia's first renewal is 2026-12-23: her reminders are near.
+const nia: Person = { userId: 'aad-nia', name: 'Nia Dewulf' };
 
 const seed = [
   { type: 'member', id: 'aad-ann', email: 'ann@example.com', name: 'Ann Peeters', signedUpAt: '2026-04-12' },
   { type: 'member', id: 'imported-bob', email: 'bob@example.com', name: 'Bob Claes', signedUpAt: '2025-01-10' },
   { type: 'member', id: 'aad-admin', email: 'ada@example.com', name: 'Ada Admin', signedUpAt: '2024-01-01' },
+  { type: 'member', id: 'aad-nia', email: 'nia@example.com', name: 'Nia Dewulf', signedUpAt: '2025-12-23' },
   { type: 'credit', id: 'c1', member: 'aad-ann', action: 'cert.configurator', at: '2026-06-12T08:00:00Z' },
   { type: 'credit', id: 'c2', member: 'aad-ann', action: 'docs.add-info', at: '2026-09-24T08:00:00Z', points: 4400 },
   { type: 'credit', id: 'c3', member: 'aad-ann', action: 'qa.answer', at: '2026-11-20T08:00:00Z' },
@@ -159,26 +162,23 @@ describe('other member commands', () => {
 });
 
 describe('/notifications', () => {
-  const seedAnn = [{ type: 'member', id: 'aad-ann', email: 'ann@example.com', name: 'Ann Peeters', signedUpAt: '2025-12-23' }];
-  const h = appPerTest(seedAnn);
-
   it('shows the state, turns reminders off and on, and the status card follows', async () => {
-    expect(await h().say(ann, '/notifications')).toContain('Renewal reminders are **on**; the next one is on 2026-12-16');
-    expect(await h().say(ann, 'points')).toContain('Next reminder: 2026-12-16');
-    expect(await h().say(ann, 'notifications off')).toContain('Renewal reminders are off');
-    expect(h().store.state.preferences.get('aad-ann')).toEqual({ id: 'aad-ann', notificationsOff: true });
-    expect(await h().say(ann, 'points')).toContain('Next reminder: off');
-    expect(await h().say(ann, 'notifications')).toContain('Renewal reminders are **off**.');
-    expect(await h().say(ann, 'notifications ON')).toContain('Renewal reminders are on; the next one is on 2026-12-16.');
-    expect(h().store.state.preferences.get('aad-ann')).toEqual({ id: 'aad-ann', notificationsOff: false });
+    expect(await bot().say(nia, '/notifications')).toContain('Renewal reminders are **on**; the next one is on 2026-12-16');
+    expect(await bot().say(nia, 'points')).toContain('Next reminder: 2026-12-16');
+    expect(await bot().say(nia, 'notifications off')).toContain('Renewal reminders are off');
+    expect(bot().store.state.preferences.get('aad-nia')).toEqual({ id: 'aad-nia', notificationsOff: true });
+    expect(await bot().say(nia, 'points')).toContain('Next reminder: off');
+    expect(await bot().say(nia, 'notifications')).toContain('Renewal reminders are **off**.');
+    expect(await bot().say(nia, 'notifications ON')).toContain('Renewal reminders are on; the next one is on 2026-12-16.');
+    expect(bot().store.state.preferences.get('aad-nia')).toEqual({ id: 'aad-nia', notificationsOff: false });
   });
 
   it('keeps other preferences, and asks a person who is not enrolled to join first', async () => {
-    await h().say(ann, 'leaderboard optout');
-    await h().say(ann, 'notifications off');
-    expect(h().store.state.preferences.get('aad-ann')).toEqual({ id: 'aad-ann', leaderboardOptOut: true, notificationsOff: true });
-    expect(await h().say({ userId: 'aad-zoe', name: 'Zoe' }, 'notifications off')).toContain('You are not enrolled');
-    expect(await h().say({ userId: 'aad-zoe', name: 'Zoe' }, 'notifications')).toContain('You are not enrolled');
+    await bot().say(nia, 'leaderboard optout');
+    await bot().say(nia, 'notifications off');
+    expect(bot().store.state.preferences.get('aad-nia')).toEqual({ id: 'aad-nia', leaderboardOptOut: true, notificationsOff: true });
+    expect(await bot().say({ userId: 'aad-zoe', name: 'Zoe' }, 'notifications off')).toContain('You are not enrolled');
+    expect(await bot().say({ userId: 'aad-zoe', name: 'Zoe' }, 'notifications')).toContain('You are not enrolled');
   });
 });
 
