@@ -118,8 +118,10 @@ describe('conversation references', () => {
     const h = bot();
     await h.post(message(h, bob, 'help'));
     expect(h.store.state.conversationOf('imported-bob')).toMatchObject({ id: 'aad-bob', memberId: 'imported-bob' });
-    h.connector.respond = (request) => (request.method === 'GET' ? { status: 429, headers: { 'retry-after': '1' } } : undefined);
+    h.connector.clear();
+    h.connector.respond = (request) => (request.method === 'GET' ? { status: 429, headers: { 'retry-after': '0' } } : undefined);
     await h.post({ ...message(h, bob, 'help'), serviceUrl: `${h.connector.url}emea/` });
+    expect(h.connector.requests.some((r) => r.method === 'GET' && r.path.endsWith(`/members/${bob.id}`))).toBe(true);
     expect(h.store.state.conversationOf('imported-bob')).toMatchObject({ memberId: 'imported-bob', reference: { serviceUrl: `${h.connector.url}emea/` } });
   });
 
