@@ -4,6 +4,8 @@
 import { DateTime } from 'luxon';
 import { entryTitle } from '../bot/cards.js';
 import type { Catalog, LevelId } from '../core/catalog.js';
+import { isPending, pendingClaims } from '../core/claims.js';
+import { yearHistory } from '../core/history.js';
 import type { Member } from '../core/ledger.js';
 import { memberStatus, type Outcome } from '../core/lifecycle.js';
 import { nextReminderDate } from '../core/notices.js';
@@ -99,13 +101,19 @@ export interface SummaryInput {
   reminderDays: readonly number[];
 }
 
+function countPending(state: State): number {
+  let count = 0;
+  for (const claim of state.claims.values()) if (isPending(claim)) count += 1;
+  return count;
+}
+
 export function meSummary(input: SummaryInput): MeSummary {
   const { catalog, state, member, at } = input;
   const common: Common = {
     at: toUtcIso(at),
     timeZone: catalog.timeZone,
     levels: catalog.levels.map((l) => ({ id: l.id, name: l.name, threshold: l.threshold })),
-    admin: input.isAdmin ? { claimsWaiting: [...state.claims.values()].filter((c) => c.status === 'pending').length } : null,
+    admin: input.isAdmin ? { claimsWaiting: countPending(state) } : null,
   };
   if (!member) return { ...common, enrolled: false };
 
@@ -123,13 +131,8 @@ export function meSummary(input: SummaryInput): MeSummary {
     daysToRenewal: report.daysToRenewal,
     outcomes: report.outcomes,
   };
-  const inYear = report
-    ? entries.filter((e) => {
-        const t = Date.parse(e.at);
-        return t >= report.year.start && t <= at;
-      })
-    : [];
-  inYear.sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || b.id.localeCompare(a.id));
+  // This membership year up to now, newest first: what the bot's /history pages through.
+  const inYear = yearHistory(member, entries, at, zone)?.entries ?? [];
 
   const months: MonthPoints[] = [];
   if (report) {
@@ -168,9 +171,8 @@ export function meSummary(input: SummaryInput): MeSummary {
       ...(e.reverses !== undefined && { reverses: e.reverses }),
     })),
     historyTotal: inYear.length,
-    pendingClaims: [...state.claims.values()]
-      .filter((c) => c.submittedBy === member.id && c.status === 'pending')
-      .sort((a, b) => b.submittedAt.localeCompare(a.submittedAt))
+    pendingClaims: pendingClaims(state.claims.values(), member.id)
+      .reverse()
       .map((c) => ({
         id: c.id,
         kind: c.kind,

@@ -11,10 +11,11 @@ import {
   type Activity,
 } from 'botbuilder';
 import type { Logger } from 'pino';
+import { isObject } from '../core/json.js';
 import type { Member } from '../core/ledger.js';
 import type { BotApp, Caller, Reply } from './app.js';
 import { attachment, messageCard } from './cards.js';
-import { forgetConversation, isPersonal, rememberConversation, text } from './conversations.js';
+import { isPersonal, referenceOf, text } from './conversations.js';
 
 const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
 /**
@@ -29,7 +30,15 @@ export function userIdOf(from: Activity['from']): string {
   return text(from.aadObjectId, 100) ?? from.id;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+/** What a message asks for, read from the activity alone. */
+type Request = { kind: 'action'; verb: unknown; data: Record<string, unknown> } | { kind: 'command'; text: string } | { kind: 'unreadable' };
+
+function requestOf(activity: Activity): Request {
+  // An Action.Submit fallback: the card's data (with its inputs) arrives as the message value.
+  if (isObject(activity.value)) return { kind: 'action', verb: activity.value.verb, data: activity.value };
+  if (activity.value !== undefined && !activity.text) return { kind: 'unreadable' };
+  return { kind: 'command', text: commandText(activity) };
+}
 
 export class PointsBot extends TeamsActivityHandler {
   constructor(
@@ -72,9 +81,13 @@ export class PointsBot extends TeamsActivityHandler {
     }
   }
 
-  /** True when this turn opened the personal conversation (new, or back after the app was removed). */
-  private remember(context: TurnContext, caller: Caller): Promise<boolean> {
-    return rememberConversation(this.app.deps.store, context.activity, caller.userId, caller.member?.id, this.app.deps.now());
+  /**
+   * Keeps the reference of a personal chat (every turn: Teams may move a conversation to another
+   * serviceUrl). True when this turn opened it (new, or back after the app was removed).
+   */
+  private async remember(context: TurnContext, caller: Caller): Promise<boolean> {
+    const reference = isPersonal(context.activity) ? referenceOf(context.activity) : null;
+    return reference ? this.app.remember(caller, reference) : false;
   }
 
   /**
@@ -88,20 +101,18 @@ export class PointsBot extends TeamsActivityHandler {
 
   private async forget(context: TurnContext): Promise<void> {
     if (!isPersonal(context.activity)) return;
-    const from = context.activity.from;
-    await forgetConversation(this.app.deps.store, userIdOf(from), this.app.deps.now());
+    await this.app.forget({ userId: userIdOf(context.activity.from) });
   }
 
   /** The member behind the activity: by AAD object id, else by the email Teams knows for the user. */
   private async caller(context: TurnContext): Promise<Caller> {
     const from = context.activity.from;
     const userId = userIdOf(from);
-    const state = this.app.deps.store.state;
-    let member: Member | undefined = state.member(userId);
+    let member: Member | undefined = this.app.memberOf({ userId });
     let email: string | undefined;
     if (!member) {
       email = await this.emailOf(context);
-      member = email ? state.memberByEmail(email) : undefined;
+      member = email ? this.app.memberOf({ email }) : undefined;
     }
     return {
       userId,
@@ -123,26 +134,21 @@ export class PointsBot extends TeamsActivityHandler {
   }
 
   private async message(context: TurnContext): Promise<void> {
-    const activity = context.activity;
+    const request = requestOf(context.activity);
     const caller = await this.caller(context);
     await this.remember(context, caller);
     let reply: Reply;
-    if (isRecord(activity.value)) {
-      // An Action.Submit fallback: the card's data (with its inputs) arrives as the message value.
-      reply = await this.app.action(caller, activity.value.verb, activity.value);
-    } else if (activity.value !== undefined && !activity.text) {
-      reply = { text: 'That card submission could not be read. Type **help** for what I can do.' };
-    } else {
-      reply = await this.app.command(caller, commandText(activity));
-    }
+    if (request.kind === 'action') reply = await this.app.action(caller, request.verb, request.data);
+    else if (request.kind === 'command') reply = await this.app.command(caller, request.text);
+    else reply = { text: 'That card submission could not be read. Type **help** for what I can do.' };
     await send(context, reply);
   }
 
   protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const action: Record<string, unknown> = isObject(invokeValue.action) ? (invokeValue.action as unknown as Record<string, unknown>) : {};
+    const data = isObject(action.data) ? action.data : {};
     const caller = await this.caller(context);
     await this.remember(context, caller);
-    const action: Record<string, unknown> = isRecord(invokeValue.action) ? (invokeValue.action as unknown as Record<string, unknown>) : {};
-    const data = isRecord(action.data) ? action.data : {};
     const reply = await this.app.action(caller, action.verb, data);
     // The card is replaced in place by the outcome.
     const card = reply.cards?.[0] ?? messageCard({ title: reply.text ?? 'Done.' });

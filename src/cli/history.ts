@@ -1,8 +1,8 @@
-// A member's ledger for a person to read: one block per membership year, entries in time order.
+// A member's ledger for a person to read: one block per membership year (core/history.ts), entries in time order.
 import { DateTime } from 'luxon';
 import type { Catalog } from '../core/catalog.js';
 import type { LedgerEntry, Member } from '../core/ledger.js';
-import { membershipYearAt } from '../core/time.js';
+import { historyByYear } from '../core/history.js';
 
 function describe(catalog: Catalog, entry: LedgerEntry, reversedBy: LedgerEntry | undefined): string {
   const parts = [catalog.byId.get(entry.action)?.title ?? entry.action];
@@ -29,22 +29,14 @@ export function formatHistory(
   const zone = catalog.timeZone;
   const lines = [`${member.name} <${member.email}> (${member.id}), signed up ${member.signedUpAt}; times in ${zone}`];
   if (entries.length === 0) return `${lines[0]}\nNo entries yet.`;
-  let yearIndex = -1;
-  let total = 0;
-  for (const entry of entries) {
-    const at = Date.parse(entry.at);
-    const year = membershipYearAt(member.signedUpAt, at, zone);
-    if (year && year.index !== yearIndex) {
-      if (yearIndex >= 0) lines.push(`  year total: ${total}`);
-      yearIndex = year.index;
-      total = 0;
-      lines.push('', `Membership year ${year.number} (${year.startDate} to ${year.endDate})`);
+  for (const { year, entries: inYear, total } of historyByYear(member, entries, zone)) {
+    if (year) lines.push('', `Membership year ${year.number} (${year.startDate} to ${year.endDate})`);
+    for (const entry of inYear) {
+      const when = DateTime.fromMillis(Date.parse(entry.at), { zone }).toFormat('yyyy-MM-dd HH:mm');
+      const points = (entry.points > 0 ? '+' : '') + String(entry.points);
+      lines.push(`  ${when}  ${points.padStart(6)}  ${entry.id}  ${entry.action}  by ${entry.by} (${entry.source})  ${describe(catalog, entry, reversalOf(entry.id))}`);
     }
-    total += entry.points;
-    const when = DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM-dd HH:mm');
-    const points = (entry.points > 0 ? '+' : '') + String(entry.points);
-    lines.push(`  ${when}  ${points.padStart(6)}  ${entry.id}  ${entry.action}  by ${entry.by} (${entry.source})  ${describe(catalog, entry, reversalOf(entry.id))}`);
+    if (year) lines.push(`  year total: ${total}`);
   }
-  lines.push(`  year total: ${total}`);
   return lines.join('\n');
 }

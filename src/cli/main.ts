@@ -8,6 +8,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Configurati
 import { pino } from 'pino';
 import { ConfigError, readConfig, type Config } from '../config.js';
 import { ORDER_KINDS, type Catalog, type OrderKind } from '../core/catalog.js';
+import { historyByYear } from '../core/history.js';
 import { findMember } from '../core/records.js';
 import { memberStatus } from '../core/lifecycle.js';
 import type { Notification } from '../core/notices.js';
@@ -279,8 +280,8 @@ async function historyCommand(ref: string, json: boolean, dbFile: string, catalo
   const state = await readExisting(dbFile);
   const member = findMember(state, ref);
   if (!member) throw new UserError(`No member with id or email "${ref}".`);
-  const entries = [...state.entriesOf(member.id)].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  if (json) io.out(JSON.stringify(entries));
+  const entries = state.entriesOf(member.id);
+  if (json) io.out(JSON.stringify(historyByYear(member, entries, catalog.timeZone).flatMap((block) => block.entries)));
   else io.out(formatHistory(catalog, member, entries, (id) => state.reversalOf(id)));
   return 0;
 }

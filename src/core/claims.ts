@@ -1,9 +1,11 @@
 // Self-service claims and their review (PROGRAM.md section 3). Pure: the instant is an argument.
 import { z } from 'zod';
 import type { Catalog } from './catalog.js';
-import { credit, MAX_DAYS, type LedgerEntry, type Member, type Problem, type Result } from './ledger.js';
+import { choosesDays, choosesPoints } from './chosen-inputs.js';
+import { credit, MAX_DAYS, type LedgerEntry, type Member } from './ledger.js';
 import type { ClaimDecisionNotice } from './notices.js';
-import { findMember, type LedgerView } from './records.js';
+import { findMember, memberLedger, type LedgerView } from './records.js';
+import type { Problem, Result } from './result.js';
 import { dateIn, isIsoDate, nextDate, toUtcIso } from './time.js';
 
 export type ClaimStatus = 'pending' | 'approved' | 'rejected';
@@ -45,7 +47,7 @@ export interface Preferences {
 
 /** Per-field problems, shown next to the inputs of the card. */
 export type FieldErrors = Record<string, string>;
-export type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
+export type ClaimCheck<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
 const MAX_ATTENDEES_LISTED = 50;
 const email = z.email();
@@ -74,7 +76,7 @@ export interface ClaimInput {
 }
 
 /** Checks the claim card's inputs (action, date, evidence link, details) into a pending claim. */
-export function checkActionClaim(catalog: Catalog, input: ClaimInput): Checked<Claim> {
+export function checkActionClaim(catalog: Catalog, input: ClaimInput): ClaimCheck<Claim> {
   const errors: FieldErrors = {};
   const f = input.fields;
   const today = dateIn(input.at, catalog.timeZone);
@@ -130,7 +132,7 @@ function attendanceDates(f: Record<string, unknown>, today: string, signedUpAt: 
 }
 
 /** Checks the training attendance card (PROGRAM.md section 3) into a pending claim. */
-export function checkAttendanceClaim(catalog: Catalog, input: ClaimInput): Checked<Claim> {
+export function checkAttendanceClaim(catalog: Catalog, input: ClaimInput): ClaimCheck<Claim> {
   const errors: FieldErrors = {};
   const f = input.fields;
   const today = dateIn(input.at, catalog.timeZone);
@@ -185,8 +187,31 @@ export interface Approval {
   notCredited: string[];
 }
 
-export function alreadyDecided(claim: Claim): Problem | null {
-  if (claim.status === 'pending') return null;
+export const isPending = (claim: Claim): boolean => claim.status === 'pending';
+
+/**
+ * The claims waiting for review, oldest first (the review queue); with a member id, only theirs.
+ * submittedAt is a UTC instant in one format, so its text sorts as its time.
+ */
+export function pendingClaims(claims: Iterable<Claim>, submittedBy?: string): Claim[] {
+  const pending: Claim[] = [];
+  for (const claim of claims) if (isPending(claim) && (submittedBy === undefined || claim.submittedBy === submittedBy)) pending.push(claim);
+  return pending.sort((a, b) => (a.submittedAt < b.submittedAt ? -1 : a.submittedAt > b.submittedAt ? 1 : 0));
+}
+
+/** What the reviewer chose, kept only where the claim's rule lets them choose it (days default to the claim's dates). */
+export function decisionFor(catalog: Catalog, claim: Claim, reviewer: string, at: number, chosen: { points?: number; days?: number }): Decision {
+  const rule = catalog.byId.get(claim.action);
+  return {
+    reviewer,
+    at,
+    ...(choosesPoints(rule) && chosen.points !== undefined && { points: chosen.points }),
+    ...(choosesDays(rule, claim.kind) && { days: chosen.days ?? claim.dates.length }),
+  };
+}
+
+export function alreadyDecided(claim: Claim): Problem<'ALREADY_DECIDED'> | null {
+  if (isPending(claim)) return null;
   return {
     code: 'ALREADY_DECIDED',
     message: `this claim was already ${claim.status} by ${claim.decidedBy ?? 'an administrator'} on ${claim.decidedAt?.slice(0, 10) ?? '?'}`,
@@ -235,7 +260,7 @@ export function approveClaim(catalog: Catalog, view: LedgerView, claim: Claim, d
         };
   const entries: LedgerEntry[] = [];
   for (const person of people) {
-    const result = credit(catalog, { member: person, entries: view.entriesOf(person.id), isReversed: (id) => view.reversalOf(id) !== undefined }, {
+    const result = credit(catalog, memberLedger(view, person), {
       id: `${claim.id}.${entries.length + 1}`,
       action: claim.action,
       at: decision.at,

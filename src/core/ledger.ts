@@ -1,6 +1,10 @@
 // Crediting: turns a request into immutable ledger entries, by the catalog's rule kinds. Pure.
 import type { ActionRule, Catalog } from './catalog.js';
+import { choosesPoints } from './chosen-inputs.js';
+import { refuse, type Problem, type Result } from './result.js';
 import { addDays, dateIn, isIsoDate, membershipYearAt, monthIn, parseInstant, startOfDate, toUtcIso } from './time.js';
+
+export type { Problem, Result } from './result.js';
 
 export type Source = 'bot' | 'import' | 'api' | 'admin';
 
@@ -40,15 +44,6 @@ export interface LedgerEntry {
   bonusFor?: string;
 }
 
-export interface Problem {
-  code: string;
-  message: string;
-}
-
-export type Result<T> = { ok: true; value: T } | { ok: false; problem: Problem };
-
-const fail = (code: string, message: string): { ok: false; problem: Problem } => ({ ok: false, problem: { code, message } });
-
 /** What crediting needs to know about the member's existing ledger. */
 export interface MemberLedger {
   member: Member;
@@ -81,7 +76,7 @@ function acceptedInputs(rule: ActionRule): InputName[] {
     case 'per-day':
       return ['days'];
     case 'split':
-      return ['attendees', ...(rule.points === undefined ? (['points'] as const) : []), ...(rule.perDay ? (['days'] as const) : [])];
+      return ['attendees', ...(choosesPoints(rule) ? (['points'] as const) : []), ...(rule.perDay ? (['days'] as const) : [])];
     case 'bonus':
       return [];
   }
@@ -98,7 +93,7 @@ function checkInputs(rule: ActionRule, inputs: EntryInputs): Problem | null {
       return { code: 'UNEXPECTED_INPUT', message: `${rule.id} does not take "${name}"${accepted.length ? ` (it takes ${accepted.join(', ')})` : ''}` };
     }
   }
-  const range = rule.kind === 'range' || (rule.kind === 'split' && rule.points === undefined) ? rule : null;
+  const range = choosesPoints(rule) ? rule : null;
   if (range && range.min !== undefined && range.max !== undefined && !wholeIn(inputs.points, range.min, range.max)) {
     return {
       code: inputs.points === undefined ? 'MISSING_INPUT' : 'OUT_OF_RANGE',
@@ -146,18 +141,18 @@ const live = (ledger: MemberLedger, action: string) => (e: LedgerEntry) =>
  */
 export function credit(catalog: Catalog, ledger: MemberLedger, request: CreditRequest): Result<LedgerEntry[]> {
   const rule = catalog.byId.get(request.action);
-  if (!rule) return fail('UNKNOWN_ACTION', `unknown action "${request.action}"`);
-  if (rule.kind === 'bonus') return fail('AUTOMATIC_ACTION', `${rule.id} is credited automatically and cannot be credited by hand`);
+  if (!rule) return refuse('UNKNOWN_ACTION', `unknown action "${request.action}"`);
+  if (rule.kind === 'bonus') return refuse('AUTOMATIC_ACTION', `${rule.id} is credited automatically and cannot be credited by hand`);
   const zone = catalog.timeZone;
   const { member } = ledger;
   const year = membershipYearAt(member.signedUpAt, request.at, zone);
   if (!year) {
-    return fail('BEFORE_SIGN_UP', `${toUtcIso(request.at)} is before ${member.name}'s sign-up on ${member.signedUpAt}`);
+    return refuse('BEFORE_SIGN_UP', `${toUtcIso(request.at)} is before ${member.name}'s sign-up on ${member.signedUpAt}`);
   }
   const inputProblem = checkInputs(rule, request.inputs);
   if (inputProblem) return { ok: false, problem: inputProblem };
   if (rule.proofRequired && !request.evidence) {
-    return fail('MISSING_PROOF', `${rule.id} needs proof: an "evidence" link to the signed attendance sheet`);
+    return refuse('MISSING_PROOF', `${rule.id} needs proof: an "evidence" link to the signed attendance sheet`);
   }
 
   let points = basePoints(rule, request.inputs);
@@ -165,7 +160,7 @@ export function credit(catalog: Catalog, ledger: MemberLedger, request: CreditRe
   if (rule.kind === 'fixed' && rule.oncePerYear) {
     const earlier = ledger.entries.find((e) => live(ledger, rule.id)(e) && inYear(e, year.start, year.end));
     if (earlier) {
-      return fail(
+      return refuse(
         'ONCE_A_YEAR',
         `${rule.id} counts once per membership year and was already credited on ${dateIn(Date.parse(earlier.at), zone)} (entry ${earlier.id}); it can be credited again from ${year.endDate}`,
       );
@@ -203,10 +198,10 @@ export function credit(catalog: Catalog, ledger: MemberLedger, request: CreditRe
   if (rule.kind === 'fixed' && rule.bonus && request.inputs.releasedAt !== undefined) {
     const releaseInstant = parseRelease(request.inputs.releasedAt, zone);
     if (releaseInstant === null) {
-      return fail('BAD_DATE', `"releasedAt" must be a date YYYY-MM-DD or an instant with an offset (got "${request.inputs.releasedAt}")`);
+      return refuse('BAD_DATE', `"releasedAt" must be a date YYYY-MM-DD or an instant with an offset (got "${request.inputs.releasedAt}")`);
     }
     if (releaseInstant > request.at) {
-      return fail('BAD_DATE', `${rule.id} cannot be completed (${at}) before its release (${request.inputs.releasedAt})`);
+      return refuse('BAD_DATE', `${rule.id} cannot be completed (${at}) before its release (${request.inputs.releasedAt})`);
     }
     const bonusRule = catalog.byId.get(rule.bonus.action);
     if (bonusRule && bonusRule.kind === 'bonus' && request.at <= addDays(releaseInstant, rule.bonus.withinDays, zone)) {
@@ -250,10 +245,10 @@ export interface ReversalRequest {
  * (id "<id>+bonus"). An entry is reversed once; a reversal is never reversed.
  */
 export function reverse(catalog: Catalog, ledger: MemberLedger, target: LedgerEntry, request: ReversalRequest): Result<LedgerEntry[]> {
-  if (target.reverses !== undefined) return fail('REVERSAL_OF_REVERSAL', `${target.id} is itself a reversal and cannot be reversed`);
-  if (ledger.isReversed(target.id)) return fail('ALREADY_REVERSED', `${target.id} was already reversed`);
+  if (target.reverses !== undefined) return refuse('REVERSAL_OF_REVERSAL', `${target.id} is itself a reversal and cannot be reversed`);
+  if (ledger.isReversed(target.id)) return refuse('ALREADY_REVERSED', `${target.id} was already reversed`);
   if (request.at < Date.parse(target.at)) {
-    return fail('BAD_DATE', `the reversal (${toUtcIso(request.at)}) cannot come before the entry it reverses (${target.at})`);
+    return refuse('BAD_DATE', `the reversal (${toUtcIso(request.at)}) cannot come before the entry it reverses (${target.at})`);
   }
   const make = (id: string, of: LedgerEntry): LedgerEntry => ({
     id,

@@ -2,7 +2,8 @@
 // ledger as new, already known (same id, same content: a no-op), or refused. Pure.
 import { z } from 'zod';
 import type { Catalog } from './catalog.js';
-import { credit, reverse, type LedgerEntry, type Member, type Problem, type Result, type Source } from './ledger.js';
+import { credit, reverse, type LedgerEntry, type Member, type MemberLedger, type Source } from './ledger.js';
+import { refuse, type Result } from './result.js';
 import { isIsoDate, parseInstant } from './time.js';
 
 export const recordId = z
@@ -76,26 +77,26 @@ export interface LedgerView {
   reversalOf(entryId: string): LedgerEntry | undefined;
 }
 
-export type Plan = { known: true } | { known: false; member?: Member; entries: LedgerEntry[] };
+/** What a record adds to the ledger, or `known` when the same record is already there. */
+export type RecordPlan = { known: true } | { known: false; member?: Member; entries: LedgerEntry[] };
 
 export interface Origin {
   source: Source;
   by: string;
 }
 
-const refuse = (code: string, message: string): { ok: false; problem: Problem } => ({ ok: false, problem: { code, message } });
-
 export function findMember(view: LedgerView, ref: string): Member | undefined {
   return view.member(ref) ?? (ref.includes('@') ? view.memberByEmail(ref) : undefined);
 }
 
-function memberLedger(view: LedgerView, member: Member) {
+/** What crediting needs of a member's ledger, read from the view. */
+export function memberLedger(view: LedgerView, member: Member): MemberLedger {
   return { member, entries: view.entriesOf(member.id), isReversed: (id: string) => view.reversalOf(id) !== undefined };
 }
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-function planMember(view: LedgerView, record: z.infer<typeof memberRecord>): Result<Plan> {
+function planMember(view: LedgerView, record: z.infer<typeof memberRecord>): Result<RecordPlan> {
   const member: Member = {
     id: record.id,
     email: record.email.toLowerCase(),
@@ -115,7 +116,7 @@ function planMember(view: LedgerView, record: z.infer<typeof memberRecord>): Res
   return { ok: true, value: { known: false, member, entries: [] } };
 }
 
-function planCredit(catalog: Catalog, view: LedgerView, record: z.infer<typeof creditRecord>, origin: Origin): Result<Plan> {
+function planCredit(catalog: Catalog, view: LedgerView, record: z.infer<typeof creditRecord>, origin: Origin): Result<RecordPlan> {
   const member = findMember(view, record.member);
   if (!member) return refuse('UNKNOWN_MEMBER', `no member with id or email "${record.member}"`);
   const at = record.at;
@@ -150,7 +151,7 @@ function planCredit(catalog: Catalog, view: LedgerView, record: z.infer<typeof c
   return result.ok ? { ok: true, value: { known: false, entries: result.value } } : result;
 }
 
-function planReversal(catalog: Catalog, view: LedgerView, record: z.infer<typeof reversalRecord>, origin: Origin): Result<Plan> {
+function planReversal(catalog: Catalog, view: LedgerView, record: z.infer<typeof reversalRecord>, origin: Origin): Result<RecordPlan> {
   const at = record.at;
   const existing = view.entry(record.id);
   if (existing) {
@@ -174,7 +175,7 @@ function planReversal(catalog: Catalog, view: LedgerView, record: z.infer<typeof
 }
 
 /** Plans one validated record against the ledger as it stands (earlier records of a batch included). */
-export function planRecord(catalog: Catalog, view: LedgerView, record: LedgerRecord, origin: Origin): Result<Plan> {
+export function planRecord(catalog: Catalog, view: LedgerView, record: LedgerRecord, origin: Origin): Result<RecordPlan> {
   const planned =
     record.type === 'member'
       ? planMember(view, record)

@@ -1,14 +1,14 @@
-// /partner through the real server and the stub connector: a member's own organisation, administrators
-// any partner, and nothing about another partner for anyone else.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { message, readable, startBot, type BotHarness, type Speaker } from '../support/bot-server.js';
+// /partner through BotApp: a member's own organisation, administrators any partner, and nothing about
+// another partner for anyone else.
+import { describe, expect, it } from 'vitest';
+import { appPerTest, type Person } from '../support/bot-app.js';
 
 // NOW in the harness is 2026-11-23T12:00:00Z.
-const ann: Speaker = { id: '29:ann', aadObjectId: 'aad-ann', name: 'Ann Peeters' };
-const dan: Speaker = { id: '29:dan', aadObjectId: 'aad-dan', name: 'Dan Smet' };
-const cas: Speaker = { id: '29:cas', aadObjectId: 'aad-cas', name: 'Cas Jacobs' };
-const admin: Speaker = { id: '29:ada', aadObjectId: 'aad-admin', name: 'Ada Admin' };
-const stranger: Speaker = { id: '29:eve', aadObjectId: 'aad-eve', name: 'Eve' };
+const ann: Person = { userId: 'aad-ann', name: 'Ann Peeters' };
+const dan: Person = { userId: 'aad-dan', name: 'Dan Smet' };
+const cas: Person = { userId: 'aad-cas', name: 'Cas Jacobs' };
+const admin: Person = { userId: 'aad-admin', name: 'Ada Admin', admin: true };
+const stranger: Person = { userId: 'aad-eve', name: 'Eve', email: 'eve@example.com' };
 
 const act = (id: string, partner: string, metric: string, at: string, extra: Record<string, unknown> = {}) => ({ type: 'partner-activity', id, partner, metric, at, ...extra });
 
@@ -32,27 +32,18 @@ const seed = [
   act('b1', 'p-beta', 'business.event', '2026-04-01T10:00:00Z'),
 ];
 
-let bot: BotHarness;
-beforeEach(async () => {
-  bot = await startBot({ seed, admins: ['AAD-ADMIN'], users: [{ id: stranger.id, name: stranger.name, aadObjectId: stranger.aadObjectId, email: 'eve@example.com' }] });
-});
-afterEach(async () => bot.close());
+const bot = appPerTest(seed);
 
-async function say(from: Speaker, text: string): Promise<string> {
-  bot.connector.clear();
-  const response = await bot.post(message(bot, from, text));
-  expect(response.status).toBe(200);
-  const sent = bot.connector.sent();
-  expect(sent).toHaveLength(1);
-  return readable(sent);
+/** The reply as text, checking it is one message: a sentence or one card. */
+async function say(from: Person, text: string): Promise<string> {
+  const reply = await bot().app.command(bot().caller(from), text);
+  expect((reply.text === undefined ? 0 : 1) + (reply.cards?.length ?? 0)).toBe(1);
+  return bot().say(from, text);
 }
 
 describe('/partner for a member of a partner', () => {
   it("shows my organisation's credits and levels on both tracks, the next level and until when each holds", async () => {
     const reply = await say(ann, '/partner');
-    const sent = bot.connector.sent()[0]!;
-    expect((sent.attachments as { contentType: string }[])[0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
-    expect(bot.connector.requests[0]!.path).toMatch(/^\/v3\/conversations\/conv-29:ann\/activities\//);
     expect(reply.split('\n')).toEqual([
       '',
       'Acme Media',
@@ -115,7 +106,7 @@ describe('/partner refused or explained', () => {
 
   it('says so when my organisation has no Partner Program record yet', async () => {
     // A member linked before partners were imported (schema 3 did not check partnerId).
-    await bot.store.transact((tx) => tx.put(['members', { id: 'aad-cas', email: 'cas@example.com', name: 'Cas Jacobs', signedUpAt: '2025-01-10', partnerId: 'p-gamma' }]));
+    await bot().store.transact((tx) => tx.put(['members', { id: 'aad-cas', email: 'cas@example.com', name: 'Cas Jacobs', signedUpAt: '2025-01-10', partnerId: 'p-gamma' }]));
     expect(await say(cas, 'partner')).toBe("Your organisation (partner p-gamma) is not in the Partner Program's records yet. Ask an administrator to import it.");
   });
 });
@@ -136,14 +127,5 @@ describe('/partner for administrators', () => {
 
   it('tells an administrator without a partner how to name one', async () => {
     expect(await say(admin, 'partner')).toContain('As an administrator, type **partner** and a partner id to see any partner.');
-  });
-});
-
-describe('/help', () => {
-  it('lists partner, and join, which the Teams menu leaves out, still answers', async () => {
-    const help = await say(ann, 'help');
-    expect(help).toContain("**partner** [partner id]: Your partner organisation's credits and levels on both tracks (administrators: any partner's)");
-    expect(help).toContain('**join**');
-    expect(await say(stranger, 'join')).toContain('Welcome to the DevOps Professional Program');
   });
 });

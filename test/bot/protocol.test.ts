@@ -1,7 +1,7 @@
 // What the HTTP endpoint does with requests that are not what it expects: a 4xx or a clear reply,
 // never a crash, and the store unchanged.
 import { afterEach, describe, expect, it } from 'vitest';
-import { activity, message, readable, startBot, type BotHarness, type Speaker } from '../support/bot-server.js';
+import { activity, discard, message, readable, startBot, type BotHarness, type Speaker } from '../support/bot-server.js';
 
 const ann: Speaker = { id: '29:ann', aadObjectId: 'aad-ann', name: 'Ann Peeters' };
 const seed = [
@@ -10,7 +10,8 @@ const seed = [
 ];
 
 let bot: BotHarness;
-afterEach(async () => bot?.close());
+// Each test starts its own bot; the folder of its store goes with it.
+afterEach(async () => discard(bot));
 
 const contents = () => JSON.stringify([...bot.store.state.members.values(), ...bot.store.state.ledger.values(), ...bot.store.state.claims.values()]);
 

@@ -10,7 +10,7 @@ import {
   type Member,
   type Result,
 } from '../../src/core/ledger.js';
-import { parseRecord, planRecord, type LedgerView, type Origin, type Plan } from '../../src/core/records.js';
+import { parseRecord, planRecord, type LedgerView, type Origin, type RecordPlan } from '../../src/core/records.js';
 import { catalogFrom, defaultCatalog, defaultCatalogJson, ledgerOf } from '../support/catalog.js';
 
 const catalog = defaultCatalog();
@@ -579,7 +579,7 @@ class MemoryView implements LedgerView {
     return [...this.entries.values()].find((e) => e.reverses === entryId);
   }
 
-  apply(plan: Plan): void {
+  apply(plan: RecordPlan): void {
     if (plan.known) return;
     if (plan.member) this.members.set(plan.member.id, plan.member);
     for (const entry of plan.entries) this.entries.set(entry.id, entry);
@@ -589,7 +589,7 @@ class MemoryView implements LedgerView {
 const origin: Origin = { source: 'import', by: 'importer' };
 
 /** Validates and plans one record, applying the plan when accepted. */
-function submit(view: MemoryView, raw: unknown): Result<Plan> {
+function submit(view: MemoryView, raw: unknown): Result<RecordPlan> {
   const parsed = parseRecord(raw);
   if (!parsed.ok) return parsed;
   const planned = planRecord(catalog, view, parsed.value, origin);

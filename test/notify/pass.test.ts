@@ -1,10 +1,11 @@
 // Notification passes against the stub connector on loopback, through botbuilder's real transport:
 // who gets what, exactly once; retries by status; unreachable members; muted members; one pass at a time.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rememberConversation } from '../../src/bot/conversations.js';
+import { referenceOf } from '../../src/bot/conversations.js';
 import type { ClaimDecisionNotice } from '../../src/core/notices.js';
 import { Notifier } from '../../src/notify/notifier.js';
 import { runPass, type PassDeps } from '../../src/notify/pass.js';
+import { rememberConversation } from '../../src/services/members.js';
 import type { Store } from '../../src/store/store.js';
 import { readable } from '../support/bot-server.js';
 import { StubConnector, type Recorded } from '../support/connector.js';
@@ -122,7 +123,7 @@ describe('a notification pass', () => {
       from: { id: '29:blocked', aadObjectId: 'aad-blocked', name: 'Blocked' }, recipient: { id: '28:bot', name: 'DevOps Points' },
       conversation: { id: 'conv-blocked', conversationType: 'personal', isGroup: false, name: '' },
     };
-    await rememberConversation(store, activity, 'aad-blocked', 'blocked', at7);
+    await rememberConversation({ store, now: () => at7 }, { userId: 'aad-blocked', member: store.state.member('blocked') }, referenceOf(activity)!);
     expect(store.state.conversations.get('aad-blocked')?.unreachable).toBeUndefined();
     const at1 = Date.parse('2026-12-22T08:00:00Z'); // the 1-day reminder
     const report = await runPass(deps(virtualClock(at1)), at1);
