@@ -1,4 +1,5 @@
 // What arrives typed or from a card, turned into plain values for the use cases.
+import { parseInteger } from '../core/numbers.js';
 
 /**
  * A whole number typed in a command or sent by a card input (a number, or digits with an optional
@@ -7,7 +8,7 @@
 export function wholeNumber(value: unknown): number | null | undefined {
   if (value === undefined || value === '') return undefined;
   if (typeof value === 'number') return Number.isInteger(value) ? value : null;
-  return typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : null;
+  return typeof value === 'string' ? parseInteger(value.trim()) : null;
 }
 
 /** Card inputs: only strings (at most 5,000 characters), numbers and booleans are kept; anything else is dropped. */

@@ -9,3 +9,10 @@ export function parseWholeNumber(text: string): number | null {
   const n = Number(text);
   return Number.isSafeInteger(n) ? n : null;
 }
+
+/** A whole number with an optional minus sign (an administrator's correction, "-40"), or null. */
+export function parseInteger(text: string): number | null {
+  const negative = text.startsWith('-');
+  const n = parseWholeNumber(negative ? text.slice(1) : text);
+  return n === null ? null : negative ? -n : n;
+}

@@ -1,6 +1,6 @@
 // The one parser of whole numbers written as text (settings, arguments, headers).
 import { describe, expect, it } from 'vitest';
-import { parseWholeNumber } from '../../src/core/numbers.js';
+import { parseInteger, parseWholeNumber } from '../../src/core/numbers.js';
 
 describe('parseWholeNumber()', () => {
   it.each([
@@ -29,5 +29,20 @@ describe('parseWholeNumber()', () => {
     ['9007199254740992', 'past 2^53 - 1'],
   ])('refuses %j (%s)', (text) => {
     expect(parseWholeNumber(text)).toBeNull();
+  });
+});
+
+describe('parseInteger()', () => {
+  it.each([
+    ['0', 0],
+    ['40', 40],
+    ['-40', -40],
+    ['-9007199254740991', -Number.MAX_SAFE_INTEGER],
+  ])('reads %j as %d', (text, expected) => {
+    expect(parseInteger(text)).toBe(expected);
+  });
+
+  it.each([['-'], ['--1'], ['+1'], ['- 1'], ['-1.0'], ['-1e3'], [''], ['1-']])('refuses %j', (text) => {
+    expect(parseInteger(text)).toBeNull();
   });
 });
