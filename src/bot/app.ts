@@ -22,7 +22,7 @@ import {
   welcomeCard,
   type Card,
   type MessageCard,
-} from './cards.js';
+} from '../cards/cards.js';
 import { COMMANDS, type CommandInfo } from './command-list.js';
 
 export interface Reply {

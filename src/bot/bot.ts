@@ -2,6 +2,7 @@
 // come from the activity only.
 import {
   ActivityTypes,
+  CardFactory,
   MessageFactory,
   TeamsActivityHandler,
   TeamsInfo,
@@ -13,7 +14,7 @@ import {
 import type { Logger } from 'pino';
 import type { Member } from '../core/ledger.js';
 import type { BotApp, Caller, Reply } from './app.js';
-import { attachment, messageCard } from './cards.js';
+import { messageCard } from '../cards/cards.js';
 import { forgetConversation, isPersonal, rememberConversation, text } from './conversations.js';
 
 const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
@@ -159,6 +160,6 @@ function commandText(activity: Activity): string {
 async function send(context: TurnContext, reply: Reply): Promise<void> {
   const activities: Partial<Activity>[] = [];
   if (reply.text) activities.push(MessageFactory.text(reply.text));
-  for (const card of reply.cards ?? []) activities.push(MessageFactory.attachment(attachment(card)));
+  for (const card of reply.cards ?? []) activities.push(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
   if (activities.length > 0) await context.sendActivities(activities);
 }

@@ -1,21 +1,20 @@
-// Card templates (*.card.json, Adaptive Cards 1.5) and one typed render function each.
+// Card templates (templates/*.card.json, Adaptive Cards 1.5) and one typed render function each. The
+// cards are plain JSON: the Teams glue (bot/bot.ts, notify/transport.ts) wraps them as attachments.
 import { Template } from 'adaptivecards-templating';
-import type { Attachment } from 'botbuilder';
-import { CardFactory } from 'botbuilder';
 import { PARTNER_TRACKS, type Catalog, type PartnerLevelId, type PartnerTrack } from '../core/catalog.js';
 import type { Claim, FieldErrors } from '../core/claims.js';
 import type { LedgerEntry, Member } from '../core/ledger.js';
 import type { StatusReport } from '../core/lifecycle.js';
 import type { PartnerStatus, TrackStatus } from '../core/partners.js';
 import { dateIn } from '../core/time.js';
-import { COMMANDS } from './command-list.js';
-import attendanceTemplate from './cards/attendance.card.json' with { type: 'json' };
-import claimTemplate from './cards/claim.card.json' with { type: 'json' };
-import messageTemplate from './cards/message.card.json' with { type: 'json' };
-import partnerTemplate from './cards/partner.card.json' with { type: 'json' };
-import reviewTemplate from './cards/review.card.json' with { type: 'json' };
-import statusTemplate from './cards/status.card.json' with { type: 'json' };
-import welcomeTemplate from './cards/welcome.card.json' with { type: 'json' };
+import { COMMANDS } from '../bot/command-list.js';
+import attendanceTemplate from './templates/attendance.card.json' with { type: 'json' };
+import claimTemplate from './templates/claim.card.json' with { type: 'json' };
+import messageTemplate from './templates/message.card.json' with { type: 'json' };
+import partnerTemplate from './templates/partner.card.json' with { type: 'json' };
+import reviewTemplate from './templates/review.card.json' with { type: 'json' };
+import statusTemplate from './templates/status.card.json' with { type: 'json' };
+import welcomeTemplate from './templates/welcome.card.json' with { type: 'json' };
 
 export type Card = Record<string, unknown>;
 
@@ -27,10 +26,6 @@ function expand(json: object, data: object): Card {
   let template = templates.get(json);
   if (!template) templates.set(json, (template = new Template(json)));
   return template.expand({ $root: data }) as Card;
-}
-
-export function attachment(card: Card): Attachment {
-  return CardFactory.adaptiveCard(card);
 }
 
 const number = (n: number) => n.toLocaleString('en-US');
