@@ -18,11 +18,11 @@ import {
   messageCard,
   partnerCard,
   reviewCard,
-  statusCard,
   welcomeCard,
   type Card,
   type MessageCard,
 } from '../cards/cards.js';
+import { statusCard } from '../cards/status-card.js';
 import { COMMANDS, type CommandInfo } from './command-list.js';
 
 export interface Reply {
