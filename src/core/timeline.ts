@@ -43,16 +43,16 @@ export function indexAfter(times: readonly number[], at: number): number {
 }
 
 /**
- * A member's entries at or before `at`, newest first, at most `limit` of them: what a status card or a
- * history page lists. Same-instant entries keep the order they were written in, as a stable sort by
- * time, newest first, would give them.
+ * A member's entries at or before `at` (and at or after `from`, when given), newest first, at most
+ * `limit` of them: what a status card, a history page or a membership year lists. Same-instant
+ * entries keep the order they were written in, as a stable sort by time, newest first, would give.
  */
-export function entriesUpTo(entries: readonly LedgerEntry[], at: number, limit = Infinity): LedgerEntry[] {
+export function entriesUpTo(entries: readonly LedgerEntry[], at: number, limit = Infinity, from = -Infinity): LedgerEntry[] {
   const line = timelineOf(entries);
   const { times } = line;
   const out: LedgerEntry[] = [];
   let end = indexAfter(times, at);
-  while (end > 0 && out.length < limit) {
+  while (end > 0 && out.length < limit && times[end - 1]! >= from) {
     let start = end - 1;
     while (start > 0 && times[start - 1] === times[end - 1]) start -= 1;
     for (let i = start; i < end && out.length < limit; i += 1) out.push(line[i]!);

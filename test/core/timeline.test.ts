@@ -77,6 +77,12 @@ describe('entriesUpTo', () => {
     expect(ids(entriesUpTo(entries, Date.parse('2026-03-15T00:00:00Z'), limit))).toEqual(expected);
   });
 
+  it('starts at `from` when given: a membership year, newest first', () => {
+    expect(ids(entriesUpTo(entries, Date.parse('2026-12-31T00:00:00Z'), Infinity, Date.parse('2026-02-01T10:00:00Z')))).toEqual(['apr', 'mar', 'feb-1', 'feb-2']);
+    expect(ids(entriesUpTo(entries, Date.parse('2026-12-31T00:00:00Z'), 2, Date.parse('2026-02-01T10:00:01Z')))).toEqual(['apr', 'mar']);
+    expect(entriesUpTo(entries, Date.parse('2026-12-31T00:00:00Z'), 5, Date.parse('2026-05-01T00:00:00Z'))).toEqual([]);
+  });
+
   it('is empty before the first entry and for no entries', () => {
     expect(entriesUpTo(entries, Date.parse('2025-12-31T00:00:00Z'), 5)).toEqual([]);
     expect(entriesUpTo([], Date.parse('2026-12-31T00:00:00Z'), 5)).toEqual([]);
@@ -92,6 +98,8 @@ describe('entriesUpTo', () => {
       const limit = 1 + Math.floor(next() * 8);
       expect(ids(entriesUpTo(list, at, limit))).toEqual(ids(latestBySorting(list, at, limit)));
       expect(ids(entriesUpTo(timelineOf(list), at, limit))).toEqual(ids(latestBySorting(list, at, limit)));
+      const from = Date.UTC(2026, 0, 1 + Math.floor(next() * 10));
+      expect(ids(entriesUpTo(list, at, Infinity, from))).toEqual(ids(latestBySorting(list, at, Infinity).filter((e) => Date.parse(e.at) >= from)));
     }
   });
 });
