@@ -44,19 +44,13 @@ export function indexAfter(times: readonly number[], at: number): number {
 
 /**
  * A member's entries at or before `at` (and at or after `from`, when given), newest first, at most
- * `limit` of them: what a status card, a history page or a membership year lists. Same-instant
- * entries keep the order they were written in, as a stable sort by time, newest first, would give.
+ * `limit` of them: what a status card, a history page or a membership year lists. Of one instant,
+ * the entry written last comes first: the timeline read backwards.
  */
 export function entriesUpTo(entries: readonly LedgerEntry[], at: number, limit = Infinity, from = -Infinity): LedgerEntry[] {
   const line = timelineOf(entries);
   const { times } = line;
   const out: LedgerEntry[] = [];
-  let end = indexAfter(times, at);
-  while (end > 0 && out.length < limit && times[end - 1]! >= from) {
-    let start = end - 1;
-    while (start > 0 && times[start - 1] === times[end - 1]) start -= 1;
-    for (let i = start; i < end && out.length < limit; i += 1) out.push(line[i]!);
-    end = start;
-  }
+  for (let i = indexAfter(times, at) - 1; i >= 0 && out.length < limit && times[i]! >= from; i -= 1) out.push(line[i]!);
   return out;
 }

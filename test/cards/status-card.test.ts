@@ -137,12 +137,12 @@ describe('the status card says', () => {
   });
 
   it('the latest five entries, newest first, each with its date, title and points', () => {
-    // 2025-12-01 is after the instant; same-instant entries keep the order they were written in.
+    // 2025-12-01 is after the instant; of one instant, the entry written last comes first.
     expect(dataOf(byName('more than five entries, a correction and one of the same instant')).entries).toEqual([
       { title: '2025-06-01', value: 'Add missing information to the documentation (+2,000)' },
       { title: '2025-05-01', value: 'Correction: Answer a question (-25)' },
-      { title: '2025-04-02', value: 'Add missing information to the documentation (+1,000)' },
       { title: '2025-04-02', value: 'Add missing information to the documentation (+500)' },
+      { title: '2025-04-02', value: 'Add missing information to the documentation (+1,000)' },
       { title: '2025-04-01', value: 'Answer a question (+25)' },
     ]);
   });

@@ -9,12 +9,14 @@ function entry(id: string, at: string): LedgerEntry {
 }
 const ids = (entries: readonly LedgerEntry[]) => entries.map((e) => e.id);
 
-/** What the bot did before: a stable sort of a copy, newest first, on every request. */
+/** Sorting a copy on every request: newest first, of one instant the entry written last first. */
 function latestBySorting(entries: readonly LedgerEntry[], at: number, limit: number): LedgerEntry[] {
-  return [...entries]
-    .filter((e) => Date.parse(e.at) <= at)
-    .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))
-    .slice(0, limit);
+  return entries
+    .map((entry, order) => ({ entry, order, at: Date.parse(entry.at) }))
+    .filter((e) => e.at <= at)
+    .sort((a, b) => b.at - a.at || b.order - a.order)
+    .slice(0, limit)
+    .map((e) => e.entry);
 }
 
 /** A deterministic pseudo-random sequence. */
@@ -63,22 +65,22 @@ describe('entriesUpTo', () => {
     entry('apr', '2026-04-01T10:00:00Z'),
   ];
 
-  it('lists the entries at or before the instant, newest first, same-instant ones in the order written', () => {
-    expect(ids(entriesUpTo(entries, Date.parse('2026-03-01T10:00:00Z')))).toEqual(['mar', 'feb-1', 'feb-2', 'jan']);
+  it('lists the entries at or before the instant, newest first, of one instant the one written last first', () => {
+    expect(ids(entriesUpTo(entries, Date.parse('2026-03-01T10:00:00Z')))).toEqual(['mar', 'feb-2', 'feb-1', 'jan']);
   });
 
   it.each([
     [0, []],
     [1, ['mar']],
-    [2, ['mar', 'feb-1']],
-    [3, ['mar', 'feb-1', 'feb-2']],
-    [9, ['mar', 'feb-1', 'feb-2', 'jan']],
+    [2, ['mar', 'feb-2']],
+    [3, ['mar', 'feb-2', 'feb-1']],
+    [9, ['mar', 'feb-2', 'feb-1', 'jan']],
   ])('stops at %i', (limit, expected) => {
     expect(ids(entriesUpTo(entries, Date.parse('2026-03-15T00:00:00Z'), limit))).toEqual(expected);
   });
 
   it('starts at `from` when given: a membership year, newest first', () => {
-    expect(ids(entriesUpTo(entries, Date.parse('2026-12-31T00:00:00Z'), Infinity, Date.parse('2026-02-01T10:00:00Z')))).toEqual(['apr', 'mar', 'feb-1', 'feb-2']);
+    expect(ids(entriesUpTo(entries, Date.parse('2026-12-31T00:00:00Z'), Infinity, Date.parse('2026-02-01T10:00:00Z')))).toEqual(['apr', 'mar', 'feb-2', 'feb-1']);
     expect(ids(entriesUpTo(entries, Date.parse('2026-12-31T00:00:00Z'), 2, Date.parse('2026-02-01T10:00:01Z')))).toEqual(['apr', 'mar']);
     expect(entriesUpTo(entries, Date.parse('2026-12-31T00:00:00Z'), 5, Date.parse('2026-05-01T00:00:00Z'))).toEqual([]);
   });
@@ -88,7 +90,7 @@ describe('entriesUpTo', () => {
     expect(entriesUpTo([], Date.parse('2026-12-31T00:00:00Z'), 5)).toEqual([]);
   });
 
-  it('gives what sorting a copy on every request gave, for many ledgers', () => {
+  it('gives what sorting a copy on every request gives, for many ledgers', () => {
     const next = random(7);
     for (let ledger = 0; ledger < 200; ledger += 1) {
       const count = Math.floor(next() * 30);
