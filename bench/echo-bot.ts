@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { ActivityHandler, CardFactory, CloudAdapter, ConfigurationBotFrameworkAuthentication, MessageFactory } from 'botbuilder';
 import restify from 'restify';
-import { messageCard } from '../src/bot/cards.js';
+import { messageCard } from '../src/cards/cards.js';
 
 const card = CardFactory.adaptiveCard(messageCard({ title: 'Ann Peeters', lines: ['DevOps Enabler', '5,175 points this year'] }));
 const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));

@@ -1,11 +1,12 @@
-// The HTTP server: Bot Framework messages through CloudAdapter (src/api/messages-route.ts), a health
-// check, the events API and the personal tab's routes. With src/bot/, the only code that knows botbuilder.
+// The HTTP server: Bot Framework messages through CloudAdapter (src/bot/messages-route.ts), a health
+// check, the events API and the personal tab's routes. botbuilder is imported here, in src/bot/ and in
+// src/notify/transport.ts only (eslint.config.js keeps it so).
 import { CallerIdConstants, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import restify from 'restify';
 import { botTokenVerifier, CHANNEL_ISSUER } from './api/bot-token.js';
-import { addMessagesRoute, MESSAGES_PATH, PointsAdapter } from './api/messages-route.js';
+import { addMessagesRoute, MESSAGES_PATH, PointsAdapter } from './bot/messages-route.js';
 import { addTabRoutes } from './api/routes.js';
 import { BotApp } from './bot/app.js';
 import { addEventsRoute, EVENTS_PATH, type ReadPace } from './events/route.js';

@@ -2,7 +2,7 @@
 // points card, plus the year's months, history and pending claims. Built from the store's state at an
 // instant; reads nothing else.
 import { DateTime } from 'luxon';
-import { entryTitle } from '../bot/cards.js';
+import { entryTitle } from '../cards/cards.js';
 import type { Catalog, LevelId } from '../core/catalog.js';
 import { isPending, pendingClaims } from '../core/claims.js';
 import { yearHistory } from '../core/history.js';

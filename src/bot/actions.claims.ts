@@ -2,7 +2,7 @@
 // reject one. Identity comes from the activity (the caller), never from the card's data.
 import type { Claim } from '../core/claims.js';
 import { approveClaim, rejectClaim, submitClaim, type DecisionProblem } from '../services/claims.js';
-import { attendanceCard, claimCard, reviewCard } from './cards.js';
+import { attendanceCard, claimCard, reviewCard } from '../cards/cards.js';
 import type { Context } from './context.js';
 import { fieldsOf, stringOf, wholeNumber } from './input.js';
 import { message, notEnrolled, refusedForNonAdmin, signed, text, type Reply } from './replies.js';

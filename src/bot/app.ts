@@ -5,7 +5,7 @@
 import type { Member } from '../core/ledger.js';
 import { forgetConversation, rememberConversation, type ConversationReference } from '../services/members.js';
 import { actionTable } from './actions.claims.js';
-import { welcomeCard } from './cards.js';
+import { welcomeCard } from '../cards/cards.js';
 import { COMMANDS, type CommandInfo } from './command-list.js';
 import { award, member, review, revoke } from './commands.admin.js';
 import { attendanceForm, claimForm, help, history, join, leaderboard, notifications, partner, points } from './commands.member.js';

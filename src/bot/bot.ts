@@ -2,6 +2,7 @@
 // come from the activity only.
 import {
   ActivityTypes,
+  CardFactory,
   MessageFactory,
   TeamsActivityHandler,
   TeamsInfo,
@@ -14,7 +15,7 @@ import type { Logger } from 'pino';
 import { isObject } from '../core/json.js';
 import type { Member } from '../core/ledger.js';
 import type { BotApp, Caller, Reply } from './app.js';
-import { attachment, messageCard } from './cards.js';
+import { messageCard } from '../cards/cards.js';
 import { isPersonal, referenceOf, text } from './conversations.js';
 
 const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
@@ -165,6 +166,6 @@ function commandText(activity: Activity): string {
 async function send(context: TurnContext, reply: Reply): Promise<void> {
   const activities: Partial<Activity>[] = [];
   if (reply.text) activities.push(MessageFactory.text(reply.text));
-  for (const card of reply.cards ?? []) activities.push(MessageFactory.attachment(attachment(card)));
+  for (const card of reply.cards ?? []) activities.push(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
   if (activities.length > 0) await context.sendActivities(activities);
 }

@@ -2,7 +2,7 @@
 import { pendingClaims } from '../core/claims.js';
 import { findMember } from '../core/records.js';
 import { award as awardPoints, revoke as revokeEntry } from '../services/ledger-admin.js';
-import { entryTitle, reviewCard } from './cards.js';
+import { entryTitle, reviewCard } from '../cards/cards.js';
 import { statusReply } from './commands.member.js';
 import type { Context } from './context.js';
 import { wholeNumber } from './input.js';

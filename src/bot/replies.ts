@@ -1,6 +1,6 @@
 // The words the bot answers with: the reply shape, number formats and the sentences several commands
 // share. Refusals arrive as codes from the use cases; the sentences are made here.
-import { messageCard, type Card, type MessageCard } from './cards.js';
+import { messageCard, type Card, type MessageCard } from '../cards/cards.js';
 import { COMMANDS, type CommandInfo } from './command-list.js';
 
 export interface Reply {

@@ -4,7 +4,6 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CatalogFileError, loadCatalog } from '../catalog-file.js';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import { pino } from 'pino';
 import { ConfigError, readConfig, type Config } from '../config.js';
 import { ORDER_KINDS, type Catalog, type OrderKind } from '../core/catalog.js';
@@ -15,7 +14,7 @@ import type { Notification } from '../core/notices.js';
 import { partnerStatus, redeem, type PartnerStatus } from '../core/partners.js';
 import { realClock } from '../notify/deliver.js';
 import { planPass, runPass } from '../notify/pass.js';
-import { BotTransport } from '../notify/transport.js';
+import { standaloneTransport } from '../notify/transport.js';
 import { parseWhen, toUtcIso } from '../core/time.js';
 import { checkRecords, importRecords, jsonLines, type BatchProblem } from '../services/import-records.js';
 import type { State } from '../store/state.js';
@@ -263,8 +262,7 @@ async function notifyCommand(when: string | undefined, dryRun: boolean, dbFile: 
   if (!existsSync(dbFile)) throw new UserError(`There is no store at ${dbFile} yet: import members first, or name the store with --db.`);
   const store = await Store.open(dbFile, { command: 'cli notify', log: storeLog(io) });
   try {
-    const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(config.credentials as ConfigurationBotFrameworkAuthenticationOptions));
-    const transport = new BotTransport(adapter, config.credentials.MicrosoftAppId ?? '');
+    const transport = standaloneTransport(config.credentials);
     // Failures go to stderr; the report on stdout already says what the pass did.
     const log = pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2));
     // The pass paces and retries its sends in real time, as the bot's does.

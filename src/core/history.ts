@@ -2,27 +2,7 @@
 // the bot's /history and status card, the tab's summary and the CLI's history. Pure.
 import type { LedgerEntry, Member } from './ledger.js';
 import { membershipYearAt, type MembershipYear } from './time.js';
-
-interface Dated {
-  entry: LedgerEntry;
-  at: number;
-  /** Position in the ledger as written: breaks ties between entries of the same instant. */
-  order: number;
-}
-
-/** Each time parsed once, not in the comparator. */
-function dated(entries: readonly LedgerEntry[], keep: (at: number) => boolean): Dated[] {
-  const out: Dated[] = [];
-  for (let order = 0; order < entries.length; order += 1) {
-    const entry = entries[order]!;
-    const at = Date.parse(entry.at);
-    if (keep(at)) out.push({ entry, at, order });
-  }
-  return out;
-}
-
-const oldestFirst = (a: Dated, b: Dated) => a.at - b.at || a.order - b.order;
-const newestFirst = (a: Dated, b: Dated) => b.at - a.at || b.order - a.order;
+import { entriesUpTo, timelineOf } from './timeline.js';
 
 export interface YearHistory {
   year: MembershipYear;
@@ -34,8 +14,7 @@ export interface YearHistory {
 export function yearHistory(member: Member, entries: readonly LedgerEntry[], at: number, zone: string): YearHistory | null {
   const year = membershipYearAt(member.signedUpAt, at, zone);
   if (!year) return null;
-  const inYear = dated(entries, (t) => t >= year.start && t <= at).sort(newestFirst);
-  return { year, entries: inYear.map((d) => d.entry) };
+  return { year, entries: entriesUpTo(entries, at, Infinity, year.start) };
 }
 
 export interface YearBlock {
@@ -50,8 +29,10 @@ export interface YearBlock {
 export function historyByYear(member: Member, entries: readonly LedgerEntry[], zone: string): YearBlock[] {
   const blocks: YearBlock[] = [];
   let block: YearBlock | undefined;
-  for (const { entry, at } of dated(entries, () => true).sort(oldestFirst)) {
-    const year = membershipYearAt(member.signedUpAt, at, zone);
+  const line = timelineOf(entries);
+  for (let i = 0; i < line.length; i += 1) {
+    const entry = line[i]!;
+    const year = membershipYearAt(member.signedUpAt, line.times[i]!, zone);
     if (!block || block.year?.index !== year?.index) blocks.push((block = { year, entries: [], total: 0 }));
     block.entries.push(entry);
     block.total += entry.points;
@@ -61,24 +42,8 @@ export function historyByYear(member: Member, entries: readonly LedgerEntry[], z
 
 /**
  * The newest `count` entries up to `at`, newest first, whatever the year: the status card's list.
- * One pass and a list of `count`, without sorting the member's ledger (this runs on every /points).
+ * The store's entries are a timeline already (this runs on every /points): no parse, no sort.
  */
 export function latestEntries(entries: readonly LedgerEntry[], at: number, count: number): LedgerEntry[] {
-  const top: LedgerEntry[] = [];
-  const times: number[] = [];
-  for (const entry of entries) {
-    const t = Date.parse(entry.at);
-    if (t > at) continue;
-    // Before the first that is not newer: of one instant, the entry written last comes first.
-    let i = 0;
-    while (i < times.length && times[i]! > t) i += 1;
-    if (i >= count) continue;
-    top.splice(i, 0, entry);
-    times.splice(i, 0, t);
-    if (top.length > count) {
-      top.pop();
-      times.pop();
-    }
-  }
-  return top;
+  return entriesUpTo(entries, at, count);
 }

@@ -2,6 +2,7 @@
 import type { Catalog, Level, LevelId } from './catalog.js';
 import type { LedgerEntry, Member } from './ledger.js';
 import { dateIn, daysBetween, membershipYear, membershipYearAt, type MembershipYear } from './time.js';
+import { timelineOf, type Timeline } from './timeline.js';
 
 export interface Outcome {
   /** The anniversary, YYYY-MM-DD. */
@@ -29,9 +30,7 @@ export interface StatusReport {
 /** The highest level whose threshold is at most p, as an index into catalog.levels (-1 = none). */
 export function levelIndex(levels: readonly Level[], points: number): number {
   let found = -1;
-  levels.forEach((level, i) => {
-    if (level.threshold <= points) found = i;
-  });
+  for (let i = 0; i < levels.length; i += 1) if (levels[i]!.threshold <= points) found = i;
   return found;
 }
 
@@ -42,33 +41,32 @@ interface YearWalk {
   reached: number;
 }
 
-interface Timed {
-  at: number;
-  points: number;
-}
-
-/** Walks one year's entries (sorted by time) up to an instant; same-instant entries count together. */
-function walkYear(levels: readonly Level[], entries: readonly Timed[], from: number, until: number, startAt: number): YearWalk & { next: number } {
+/** Walks one year's entries up to an instant; same-instant entries count together. */
+function walkYear(levels: readonly Level[], line: Timeline, from: number, until: number, startAt: number): YearWalk & { next: number } {
+  const { times } = line;
   let total = 0;
   let reached = -1;
   let i = startAt;
-  while (i < entries.length) {
-    const { at, points } = entries[i]!;
+  while (i < times.length) {
+    const at = times[i]!;
     if (at >= until) break;
-    if (at >= from) total += points;
-    if (entries[i + 1]?.at !== at) reached = Math.max(reached, levelIndex(levels, total));
+    if (at >= from) total += line[i]!.points;
+    if (times[i + 1] !== at) reached = Math.max(reached, levelIndex(levels, total));
     i += 1;
   }
   return { total, reached, next: i };
 }
 
-/** A member's status at an instant, or null when the instant is before the sign-up. */
+/**
+ * A member's status at an instant, or null when the instant is before the sign-up. The store's entries
+ * (a Timeline) are walked as they are; any other list is put in time order first.
+ */
 export function memberStatus(catalog: Catalog, member: Member, entries: readonly LedgerEntry[], at: number): StatusReport | null {
   const zone = catalog.timeZone;
   const current = membershipYearAt(member.signedUpAt, at, zone);
   if (!current) return null;
   const { levels } = catalog;
-  const sorted: Timed[] = entries.map((e) => ({ at: Date.parse(e.at), points: e.points })).sort((a, b) => a.at - b.at);
+  const sorted = timelineOf(entries);
 
   const outcomes: Outcome[] = [];
   let carried = -1;

@@ -1,5 +1,5 @@
 // What each notification says: one adaptive card per kind, from the outbox record alone.
-import { levelName, messageCard, type Card } from '../bot/cards.js';
+import { levelName, messageCard, type Card } from '../cards/cards.js';
 import type { Catalog } from '../core/catalog.js';
 import type { Notification } from '../core/notices.js';
 

@@ -1,7 +1,15 @@
 // Sends one card into a stored conversation: botbuilder's continueConversationAsync. Failures come
 // back as a status code and the Retry-After the service asked for, for the delivery rules to judge.
-import { MessageFactory, type CloudAdapter, type ConversationReference } from 'botbuilder';
-import { attachment, type Card } from '../bot/cards.js';
+import {
+  CardFactory,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  MessageFactory,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+  type ConversationReference,
+} from 'botbuilder';
+import type { Card } from '../cards/cards.js';
+import type { BotCredentials } from '../config.js';
 import type { ConversationRecord } from '../store/schema.js';
 
 export class SendError extends Error {
@@ -58,7 +66,7 @@ export class BotTransport implements Transport {
         const connector = context.turnState.get(this.adapter.ConnectorClientKey) as PipelineHolder | undefined;
         connector?.client?.pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
         try {
-          await context.sendActivity(MessageFactory.attachment(attachment(card)));
+          await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
         } catch (error) {
           failure = { error };
         }
@@ -70,4 +78,13 @@ export class BotTransport implements Transport {
       throw new SendError(status, `${status || rest.code || 'no answer'}: ${String(rest.message ?? error).slice(0, 300)}`, rest.response?.headers?.get('retry-after'));
     }
   }
+}
+
+/**
+ * A transport of its own for a process that runs no server (`cli notify`): a CloudAdapter with the
+ * bot's credentials, so that callers outside the Teams glue need no botbuilder import.
+ */
+export function standaloneTransport(credentials: BotCredentials): BotTransport {
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(credentials as ConfigurationBotFrameworkAuthenticationOptions));
+  return new BotTransport(adapter, credentials.MicrosoftAppId ?? '');
 }

@@ -6,6 +6,7 @@ import type { Notification } from '../core/notices.js';
 import type { Partner, PartnerActivity, PartnerView } from '../core/partner-records.js';
 import type { PartnerStatusInput } from '../core/partners.js';
 import type { LedgerView } from '../core/records.js';
+import { indexAfter, withTimes, type Timeline } from '../core/timeline.js';
 import { collectionNames, type CollectionName, type ConversationRecord, type Marker, type Records, type Snapshot } from './schema.js';
 
 export type Put = { [C in CollectionName]: [C, Records[C]] }[CollectionName];
@@ -28,6 +29,38 @@ class Interner {
 }
 
 const NO_INPUTS = Object.freeze({});
+
+/** One member's entries as a Timeline the state can grow: kept in time order as entries are put. */
+type MemberTimeline = LedgerEntry[] & { times: number[] };
+const NO_ENTRIES: Timeline = Object.freeze(withTimes([], Object.freeze([])));
+
+/** Adds an entry at its place in time, after any of the same instant (the order they were written). */
+function insertInTime(line: MemberTimeline, entry: LedgerEntry, at: number): void {
+  const { times } = line;
+  if (times.length === 0 || times[times.length - 1]! <= at) {
+    line.push(entry);
+    times.push(at);
+    return;
+  }
+  const index = indexAfter(times, at);
+  line.splice(index, 0, entry);
+  times.splice(index, 0, at);
+}
+
+/** Sorts a timeline filled in the order of a snapshot (stable, so same-instant entries keep that order). */
+function sortInTime(line: MemberTimeline): void {
+  const { times } = line;
+  let sorted = true;
+  for (let i = 1; i < times.length && sorted; i += 1) sorted = times[i - 1]! <= times[i]!;
+  if (sorted) return;
+  const order = times.map((_t, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);
+  const entries = order.map((i) => line[i]!);
+  const at = order.map((i) => times[i]!);
+  for (let i = 0; i < order.length; i += 1) {
+    line[i] = entries[i]!;
+    times[i] = at[i]!;
+  }
+}
 
 type Maps = { readonly [C in CollectionName]: Map<string, Records[C]> };
 
@@ -60,7 +93,9 @@ export class State implements LedgerView, PartnerView {
   /** Member id → the Teams user id of their conversation. */
   private readonly conversationOfMember = new Map<string, string>();
   private readonly emails = new Map<string, string>();
-  private readonly byMember = new Map<string, LedgerEntry[]>();
+  private readonly byMember = new Map<string, MemberTimeline>();
+  /** Set while a snapshot loads: entries are appended and each timeline sorted once at the end. */
+  private loading = false;
   private readonly reversals = new Map<string, LedgerEntry>();
   private readonly interner = new Interner();
   /** Partner id → the members whose partnerId names it (the partner's people). */
@@ -71,7 +106,10 @@ export class State implements LedgerView, PartnerView {
 
   static from(snapshot: Snapshot): State {
     const state = new State();
+    state.loading = true;
     for (const name of collectionNames) for (const record of snapshot[name]) state.put([name, record] as Put);
+    state.loading = false;
+    for (const line of state.byMember.values()) sortInTime(line);
     return state;
   }
 
@@ -88,8 +126,9 @@ export class State implements LedgerView, PartnerView {
     return this.ledger.get(id);
   }
 
-  entriesOf(memberId: string): readonly LedgerEntry[] {
-    return this.byMember.get(memberId) ?? [];
+  /** The member's entries in time order (same-instant ones in the order written), instants parsed. */
+  entriesOf(memberId: string): Timeline {
+    return this.byMember.get(memberId) ?? NO_ENTRIES;
   }
 
   reversalOf(entryId: string): LedgerEntry | undefined {
@@ -142,9 +181,13 @@ export class State implements LedgerView, PartnerView {
         const entry = this.share(put[1]);
         if (this.ledger.has(entry.id)) throw new DuplicateLedgerIdError(`ledger entry ${entry.id} is written twice`);
         this.ledger.set(entry.id, entry);
-        const list = this.byMember.get(entry.memberId);
-        if (list) list.push(entry);
-        else this.byMember.set(entry.memberId, [entry]);
+        let line = this.byMember.get(entry.memberId);
+        if (!line) this.byMember.set(entry.memberId, (line = withTimes([] as LedgerEntry[], [] as number[])));
+        const at = Date.parse(entry.at);
+        if (this.loading) {
+          line.push(entry);
+          line.times.push(at);
+        } else insertInTime(line, entry, at);
         if (entry.reverses !== undefined) this.reversals.set(entry.reverses, entry);
         return undefined;
       }
@@ -181,9 +224,12 @@ export class State implements LedgerView, PartnerView {
       case 'ledger': {
         const entry = put[1];
         this.ledger.delete(entry.id);
-        const own = this.byMember.get(entry.memberId);
-        const at = own?.lastIndexOf(entry) ?? -1;
-        if (own && at >= 0) own.splice(at, 1);
+        const line = this.byMember.get(entry.memberId);
+        const at = line?.lastIndexOf(entry) ?? -1;
+        if (line && at >= 0) {
+          line.splice(at, 1);
+          line.times.splice(at, 1);
+        }
         if (entry.reverses !== undefined) this.reversals.delete(entry.reverses);
         return;
       }

@@ -1,7 +1,7 @@
 // The claim cards' actions through BotApp over a real store: submit, review, approve, reject; the
 // cards that come back and what the store holds after. Invoke and Action.Submit over HTTP: flows.test.ts.
 import { describe, expect, it } from 'vitest';
-import type { Card } from '../../src/bot/cards.js';
+import type { Card } from '../../src/cards/cards.js';
 import { appPerTest, type Person } from '../support/bot-app.js';
 
 const ann: Person = { userId: 'aad-ann', name: 'Ann Peeters' };

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readConfig } from '../../src/config.js';
-import { messageCard } from '../../src/bot/cards.js';
+import { messageCard } from '../../src/cards/cards.js';
 import { discard, message, startBot, type BotHarness } from '../support/bot-server.js';
 
 const CLIENT_ID = '5f0c2b8e-1d3a-4c6b-9e7f-2a1b3c4d5e6f';

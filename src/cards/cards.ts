@@ -1,21 +1,18 @@
-// Card templates (*.card.json, Adaptive Cards 1.5) and one typed render function each.
+// Card templates (templates/*.card.json, Adaptive Cards 1.5) and one typed render function each. The
+// cards are plain JSON: the Teams glue (bot/bot.ts, notify/transport.ts) wraps them as attachments.
 import { Template } from 'adaptivecards-templating';
-import type { Attachment } from 'botbuilder';
-import { CardFactory } from 'botbuilder';
 import { PARTNER_TRACKS, type Catalog, type PartnerLevelId, type PartnerTrack } from '../core/catalog.js';
 import type { Claim, FieldErrors } from '../core/claims.js';
+import { choosesDays, choosesPoints } from '../core/chosen-inputs.js';
 import type { LedgerEntry, Member } from '../core/ledger.js';
-import type { StatusReport } from '../core/lifecycle.js';
 import type { PartnerStatus, TrackStatus } from '../core/partners.js';
-import { dateIn } from '../core/time.js';
-import { COMMANDS } from './command-list.js';
-import attendanceTemplate from './cards/attendance.card.json' with { type: 'json' };
-import claimTemplate from './cards/claim.card.json' with { type: 'json' };
-import messageTemplate from './cards/message.card.json' with { type: 'json' };
-import partnerTemplate from './cards/partner.card.json' with { type: 'json' };
-import reviewTemplate from './cards/review.card.json' with { type: 'json' };
-import statusTemplate from './cards/status.card.json' with { type: 'json' };
-import welcomeTemplate from './cards/welcome.card.json' with { type: 'json' };
+import { COMMANDS } from '../bot/command-list.js';
+import attendanceTemplate from './templates/attendance.card.json' with { type: 'json' };
+import claimTemplate from './templates/claim.card.json' with { type: 'json' };
+import messageTemplate from './templates/message.card.json' with { type: 'json' };
+import partnerTemplate from './templates/partner.card.json' with { type: 'json' };
+import reviewTemplate from './templates/review.card.json' with { type: 'json' };
+import welcomeTemplate from './templates/welcome.card.json' with { type: 'json' };
 
 export type Card = Record<string, unknown>;
 
@@ -29,12 +26,21 @@ function expand(json: object, data: object): Card {
   return template.expand({ $root: data }) as Card;
 }
 
-export function attachment(card: Card): Attachment {
-  return CardFactory.adaptiveCard(card);
+const EN_US = new Intl.NumberFormat('en-US');
+
+/**
+ * A number as en-US writes it (5,175; -25; 1,234.5). Whole numbers, all the cards show, are grouped
+ * here: Intl's formatter costs about a microsecond a call, and the status card makes several.
+ */
+export function number(n: number): string {
+  if (!Number.isSafeInteger(n) || Object.is(n, -0)) return EN_US.format(n);
+  const digits = String(n < 0 ? -n : n);
+  let grouped = digits.slice(0, digits.length % 3 || 3);
+  for (let i = grouped.length; i < digits.length; i += 3) grouped += `,${digits.slice(i, i + 3)}`;
+  return n < 0 ? `-${grouped}` : grouped;
 }
 
-const number = (n: number) => n.toLocaleString('en-US');
-const signed = (n: number) => (n > 0 ? `+${number(n)}` : number(n));
+export const signed = (n: number) => (n > 0 ? `+${number(n)}` : number(n));
 
 export function levelName(catalog: Catalog, id: string | null): string {
   return catalog.levels.find((l) => l.id === id)?.name ?? 'no level yet';
@@ -43,37 +49,6 @@ export function levelName(catalog: Catalog, id: string | null): string {
 export function entryTitle(catalog: Catalog, entry: LedgerEntry): string {
   const title = catalog.byId.get(entry.action)?.title ?? entry.action;
   return entry.reverses !== undefined ? `Correction: ${title}` : title;
-}
-
-export function statusCard(catalog: Catalog, member: Member, report: StatusReport, entries: readonly LedgerEntry[], nextReminder: string): Card {
-  const zone = catalog.timeZone;
-  const status = levelName(catalog, report.status);
-  const next = catalog.levels.find((l) => l.id === report.nextLevel);
-  const floor = catalog.levels.find((l) => l.id === report.status)?.threshold ?? 0;
-  const progress = next ? Math.min(1, Math.max(0, report.points / next.threshold)) : 1;
-  // A styled column keeps its padding however small its weight (a weight of 1 showed as about 8 % of
-  // the bar): a part with nothing in it is left out of the card ($when) rather than given weight 1.
-  const filled = Math.round(progress * 100);
-  const renewal = report.year.endDate;
-  return expand(statusTemplate, {
-    name: member.name,
-    statusText: report.status ? `DevOps ${status}` : 'No DevOps level yet',
-    pointsText: number(report.points),
-    progressText: next
-      ? `${number(report.pointsToNextLevel ?? 0)} more points this year to reach ${next.name} (${number(next.threshold)})`
-      : `${status}: the top level. ${number(report.points)} of ${number(floor)} points this year.`,
-    filled,
-    empty: 100 - filled,
-    yearText: `${report.year.startDate} to ${renewal} (year ${report.year.number})`,
-    keepText: report.status
-      ? report.toKeepStatus > 0
-        ? `${number(report.toKeepStatus)} more points by ${renewal} to keep ${status}`
-        : `${status} is secured for your renewal on ${renewal}`
-      : `Reach ${catalog.levels[0]!.name} with ${number(catalog.levels[0]!.threshold)} points`,
-    renewalText: `${renewal}, in ${report.daysToRenewal} day${report.daysToRenewal === 1 ? '' : 's'}`,
-    reminderText: nextReminder,
-    entries: entries.map((e) => ({ date: dateIn(Date.parse(e.at), zone), title: entryTitle(catalog, e), points: signed(e.points) })),
-  });
 }
 
 /** The commands a welcome names, with their /help descriptions. */
@@ -151,14 +126,14 @@ export function claimFacts(catalog: Catalog, claim: Claim, submitter: Member | u
 
 export function reviewCard(catalog: Catalog, claim: Claim, submitter: Member | undefined, error?: string): Card {
   const rule = catalog.byId.get(claim.action);
-  const ranged = rule && (rule.kind === 'range' || (rule.kind === 'split' && rule.points === undefined)) ? rule : undefined;
+  const ranged = choosesPoints(rule) ? rule : undefined;
   return expand(reviewTemplate, {
     heading: `Claim by ${submitter?.name ?? claim.submittedBy}`,
     facts: claimFacts(catalog, claim, submitter),
     claimId: claim.id,
     ...(error !== undefined && { error }),
     ...(ranged && { pointsLabel: `Points (${ranged.min} to ${ranged.max})`, min: ranged.min, max: ranged.max }),
-    ...(rule?.kind === 'per-day' && claim.kind === 'action' && { daysLabel: 'Days', days: 1 }),
+    ...(choosesDays(rule, claim.kind) && { daysLabel: 'Days', days: 1 }),
   });
 }
 

@@ -5,8 +5,8 @@ import { CloudAdapter, type Activity, type ConfigurationBotFrameworkAuthenticati
 import type { Logger } from 'pino';
 import type restify from 'restify';
 import { z } from 'zod';
-import { BotTokenError, type BotCaller, type BotTokenProblem, type BotTokenVerifier } from './bot-token.js';
-import { FETCH_TIMEOUT_MS, KeysUnavailableError, RETRY_PAUSE_MS } from './openid-keys.js';
+import { BotTokenError, type BotCaller, type BotTokenProblem, type BotTokenVerifier } from '../api/bot-token.js';
+import { FETCH_TIMEOUT_MS, KeysUnavailableError, RETRY_PAUSE_MS } from '../api/openid-keys.js';
 
 export const MESSAGES_PATH = '/api/messages';
 
