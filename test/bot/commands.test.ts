@@ -42,7 +42,7 @@ describe('/points', () => {
     const h = bot();
     for (let i = 1; i <= 3; i += 1) await h.say(admin, `award ann@example.com qa.comment note ${i}`);
     const text = await h.say(ann, 'points');
-    const dates = [...text.matchAll(/^(\d{4}-\d{2}-\d{2})$/gm)].map((m) => m[1]);
+    const dates = [...text.matchAll(/^(\d{4}-\d{2}-\d{2}): /gm)].map((m) => m[1]);
     expect(dates).toEqual(['2026-11-23', '2026-11-23', '2026-11-23', '2026-11-20', '2026-09-24']);
   });
 
