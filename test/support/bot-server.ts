@@ -9,6 +9,7 @@ import type { ReadPace } from '../../src/events/route.js';
 import { startServer, type OutboundCredentials, type RunningServer } from '../../src/server.js';
 import { Store } from '../../src/store/store.js';
 import { StubConnector, type TeamsUser } from './connector.js';
+import { cardText } from './card-text.js';
 import { removeDir, tempDb } from './temp.js';
 
 export const NOW = Date.parse('2026-11-23T12:00:00Z');
@@ -128,24 +129,7 @@ export function invoke(h: BotHarness, from: Speaker, verb: string, data: Record<
   return activity(h, from, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } });
 }
 
-/** Every TextBlock and fact text of a card, joined: what a person would read. */
-export function cardText(card: unknown): string {
-  // A template expression left unexpanded would show to the person as "${...}".
-  const json = JSON.stringify(card);
-  if (json.includes('${')) throw new Error(`a card still holds a template expression: ${/.{0,40}\$\{[^}]*\}/.exec(json)?.[0]}`);
-  const parts: string[] = [];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const o = node as Record<string, unknown>;
-      if (o.type === 'TextBlock' && typeof o.text === 'string') parts.push(o.text);
-      if (typeof o.title === 'string' && typeof o.value === 'string') parts.push(`${o.title}: ${o.value}`);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(card);
-  return parts.join('\n');
-}
+export { cardText };
 
 /** What the bot sent, as text a person would read (message text and card text). */
 export function readable(activities: Record<string, unknown>[]): string {
