@@ -7,6 +7,7 @@ import type { Problem, Result, Source } from './ledger.js';
 // The same id and instant rules as the ledger's records, so one import file reads alike.
 import { instant, recordId, type Origin } from './records.js';
 import { dateIn, toUtcIso } from './time.js';
+import { sameJson } from './json.js';
 
 const partnerLevelId = z.enum(PARTNER_LEVELS, { error: `must be ${PARTNER_LEVELS.join(', ')}` });
 
@@ -99,8 +100,6 @@ export type PartnerPlan = { known: true } | { known: false; partner: Partner } |
 const refuse = (code: string, message: string): { ok: false; problem: Problem } => ({ ok: false, problem: { code, message } });
 
 const known: Result<PartnerPlan> = { ok: true, value: { known: true } };
-
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The legacy levels in a fixed key order, so a stored partner and a record compare by content. */
 function legacyOf(legacy: Partner['legacyLevel']): Partner['legacyLevel'] {

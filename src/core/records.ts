@@ -5,6 +5,7 @@ import type { Catalog } from './catalog.js';
 import { credit, reverse, type LedgerEntry, type Member, type MemberLedger, type Source } from './ledger.js';
 import { refuse, type Result } from './result.js';
 import { isIsoDate, parseInstant } from './time.js';
+import { sameJson } from './json.js';
 
 export const recordId = z
   .string()
@@ -93,8 +94,6 @@ export function findMember(view: LedgerView, ref: string): Member | undefined {
 export function memberLedger(view: LedgerView, member: Member): MemberLedger {
   return { member, entries: view.entriesOf(member.id), isReversed: (id: string) => view.reversalOf(id) !== undefined };
 }
-
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 function planMember(view: LedgerView, record: z.infer<typeof memberRecord>): Result<RecordPlan> {
   const member: Member = {

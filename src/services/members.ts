@@ -1,5 +1,6 @@
 // A person's own membership: joining, their preferences, and the personal conversation the proactive
 // loop reaches them in.
+import { sameJson } from '../core/json.js';
 import { dateIn, toUtcIso } from '../core/time.js';
 import type { Member } from '../core/ledger.js';
 import { accept, refuse, type Problem, type Result } from '../core/result.js';
@@ -44,11 +45,9 @@ export const setLeaderboardOptOut = (deps: Pick<ServiceDeps, 'store'>, caller: C
 
 export type ConversationReference = ConversationRecord['reference'];
 
-const sameReference = (a: ConversationReference, b: ConversationReference) => JSON.stringify(a) === JSON.stringify(b);
-
 /** Nothing to write: the same open conversation, with the same member. */
 function unchanged(known: ConversationRecord | undefined, reference: ConversationReference, memberId: string | undefined): boolean {
-  return known !== undefined && !known.removedAt && !known.unreachable && known.memberId === (memberId ?? known.memberId) && sameReference(known.reference, reference);
+  return known !== undefined && !known.removedAt && !known.unreachable && known.memberId === (memberId ?? known.memberId) && sameJson(known.reference, reference);
 }
 
 /**
