@@ -199,10 +199,13 @@ export async function sendFile(text: Buffer, to: Target, deps: SendDeps): Promis
     bar.end();
     say(sentence);
   };
-  const applied = () =>
-    sums.batches === 0
-      ? 'Nothing was applied.'
-      : `${count(sums.records)} of ${count(total)} records were applied (batches 1–${sums.batches}); running the same command again is safe: what was applied is counted as known.`;
+  /** The current batch went out and its answer was lost (a reset, a timeout): it may have been applied. */
+  let lost = false;
+  const applied = () => {
+    const maybe = lost ? ` Batch ${sums.batches + 1} may have been applied too: its answer was lost.` : '';
+    if (sums.batches === 0) return `Nothing was applied${lost ? ' for certain' : ''}.${maybe}`;
+    return `${count(sums.records)} of ${count(total)} records were applied (batches 1–${sums.batches}).${maybe} Running the same command again is safe: what was applied is counted as known.`;
+  };
   let answered = false;
   for (const batch of batches(text, randomUUID())) {
     if ('tooLarge' in batch) {
@@ -210,9 +213,11 @@ export async function sendFile(text: Buffer, to: Target, deps: SendDeps): Promis
       return null;
     }
     let waited = 0;
+    lost = false;
     for (let attempt = 0; ; attempt += 1) {
       const answer = await post(to, batch.body, deps);
       if (answer.kind === 'answer') answered = true;
+      else if (!NOT_DELIVERED.has(answer.code)) lost = true;
       if (answer.kind === 'answer' && answer.status === 200) {
         add(sums, answer.body);
         bar.update(sums.records);
