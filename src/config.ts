@@ -23,6 +23,8 @@ export interface Config {
   notify: NotifyConfig;
   /** POST /api/events; off without a secret. */
   events: EventsSettings;
+  /** The running bot's address, for `import` beside it (BOT_URL); checked where it is used, by the CLI. */
+  botUrl: string | undefined;
   /** Teams SSO for the personal tab; null when TAB_APP_ID_URI is not set (Teams tokens are then refused). */
   sso: SsoConfig | null;
   /** Where the keys of the tokens on POST /api/messages come from (with MicrosoftAppId set). */
@@ -233,6 +235,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     invocationDir: env.INIT_CWD?.trim() || process.cwd(),
     logLevel: readLogLevel(env.LOG_LEVEL),
     events: readEvents(env),
+    botUrl: env.BOT_URL?.trim() || undefined,
     notify: {
       reminderDays: readReminderDays(env.REMINDER_DAYS),
       everyMs: readEvery(env.NOTIFY_EVERY),

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { ConfigError, readConfig, type Config } from '../config.js';
 import { ORDER_KINDS, type Catalog, type OrderKind } from '../core/catalog.js';
 import { historyByYear } from '../core/history.js';
+import { parseWholeNumber } from '../core/numbers.js';
 import { findMember } from '../core/records.js';
 import { memberStatus } from '../core/lifecycle.js';
 import type { Notification } from '../core/notices.js';
@@ -20,12 +21,20 @@ import { checkRecords, importRecords, jsonLines, type BatchProblem } from '../se
 import type { State } from '../store/state.js';
 import { readStore, Store, StoreFailedError, StoreFileError, StoreLockedError, type StoreLog } from '../store/store.js';
 import { formatHistory } from './history.js';
+import { noProgress, progress, type Progress, type ProgressSink } from './progress.js';
+import { counted, recordCount, sendFile, target, type Target } from './remote-import.js';
 
 const USAGE = `Usage: npm run -s cli -- [--db FILE] <command>
 
 Commands:
-  import FILE                   import members, credits, reversals, partners and partner activities from a
-                                JSON Lines file (all or nothing)
+  import FILE [--server URL [--max-wait SECONDS]]
+                                import members, credits, reversals, partners and partner activities from a
+                                JSON Lines file (all or nothing). While a running bot holds the store, give
+                                --server URL (or set BOT_URL): the file is checked here, then sent to the
+                                bot in signed batches of 1,000 (EVENTS_SECRET from the environment). Each
+                                batch is all or nothing; re-running the file is safe. --server always sends
+                                to the bot; BOT_URL is used only when the store is held. A batch the bot
+                                cannot take is retried for up to --max-wait seconds (default 120)
   status MEMBER [--at WHEN]     a member's status as JSON; WHEN is an ISO instant or a date (end of that day)
   history MEMBER [--json]       a member's ledger, newest last
   partner PARTNER [--at WHEN]   a partner's credits and levels on both tracks this calendar year, as JSON
@@ -43,6 +52,8 @@ class UserError extends Error {}
 interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Where progress of long work goes (stderr); none: no progress shown. */
+  progress?: ProgressSink;
 }
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io, now: Date): Promise<number> {
@@ -58,6 +69,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io, now: D
         'dry-run': { type: 'boolean' },
         order: { type: 'string' },
         amount: { type: 'string' },
+        server: { type: 'string' },
+        'max-wait': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -84,7 +97,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io, now: D
     const catalog = loadCatalog(config.rulesFile);
     switch (command) {
       case 'import':
-        return await importCommand(expectOne(args, 'import FILE'), config.invocationDir, dbFile, catalog, io, now);
+        return await importCommand(expectOne(args, 'import FILE [--server URL]'), { server: values.server, maxWait: values['max-wait'] }, config, dbFile, catalog, io, now);
       case 'status':
         return await statusCommand(expectOne(args, 'status MEMBER'), values.at, dbFile, catalog, io, now);
       case 'history':
@@ -118,28 +131,76 @@ function expectOne(args: string[], usage: string): string {
   return args[0];
 }
 
-async function importCommand(file: string, from: string, dbFile: string, catalog: Catalog, io: Io, now: Date): Promise<number> {
+async function importCommand(
+  file: string,
+  remote: { server?: string | undefined; maxWait?: string | undefined },
+  config: Config,
+  dbFile: string,
+  catalog: Catalog,
+  io: Io,
+  now: Date,
+): Promise<number> {
   let text: Buffer;
   try {
-    text = readFileSync(resolve(from, file));
+    text = readFileSync(resolve(config.invocationDir, file));
   } catch (error) {
     throw new UserError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
+  const maxWaitMs = maxWaitOf(remote.maxWait);
+  // An explicit --server is checked before any work: a mistake there is told at once.
+  const server = remote.server === undefined ? undefined : targetOf(remote.server, '--server', config);
+  if (server && !existsSync(dbFile)) {
+    throw new UserError(`There is no store at ${dbFile} to check the file against: name the bot's store with --db (or DB_FILE).`);
+  }
   const origin = { source: 'import', by: `cli:${operator()}` } as const;
+  const total = recordCount(text);
+  const bar = (label: string) => (io.progress ? progress(io.progress, label, total, 'records', () => performance.now()) : noProgress);
   // Checked against a read-only load first: a refused file touches no store file and needs no lock,
-  // so it is answered with its bad lines even beside a running bot.
-  const checked = checkRecords(await readStore(dbFile), catalog, jsonLines(text), origin, now.getTime());
+  // so it is answered with its bad lines even beside a running bot, and before anything is sent to it.
+  const checked = checkRecords(await readStore(dbFile), catalog, counted(jsonLines(text), bar('import: checking')), origin, now.getTime());
   if (!checked.ok) return refused(checked.problems, io);
-  const store = await Store.open(dbFile, { command: 'cli import', log: storeLog(io) });
+  if (server) return importThroughBot(file, text, server, maxWaitMs, bar, io);
+  let store: Store;
+  try {
+    store = await Store.open(dbFile, { command: 'cli import', log: storeLog(io) });
+  } catch (error) {
+    if (!(error instanceof StoreLockedError)) throw error;
+    if (config.botUrl === undefined) {
+      throw new UserError(`The store cannot be used: ${error.message} To import beside a running bot instead, give its address with --server URL (or BOT_URL) and set EVENTS_SECRET.`);
+    }
+    const bot = targetOf(config.botUrl, 'BOT_URL', config);
+    io.err(`The store is held by another process; sending the file to the bot at ${bot.endpoint.origin} (BOT_URL) instead.`);
+    return importThroughBot(file, text, bot, maxWaitMs, bar, io);
+  }
   try {
     // Planned again under the lock: the store may have moved since the check.
-    const result = await importRecords(store, catalog, jsonLines(text), origin, now.getTime());
+    const result = await importRecords(store, catalog, counted(jsonLines(text), bar('import: applying')), origin, now.getTime());
     if (!result.ok) return refused(result.problems, io);
     io.out(JSON.stringify({ file, ...result.summary }));
     return 0;
   } finally {
     await store.close();
   }
+}
+
+function targetOf(address: string, name: string, config: Config): Target {
+  const found = target(address, name, config.events.secret);
+  if (!found.ok) throw new UserError(found.message);
+  return found.target;
+}
+
+function maxWaitOf(value: string | undefined): number {
+  if (value === undefined) return 120_000;
+  const seconds = parseWholeNumber(value);
+  if (seconds === null || seconds > 3600) throw new UserError(`--max-wait must be whole seconds from 0 to 3600, not "${value}".`);
+  return seconds * 1000;
+}
+
+async function importThroughBot(file: string, text: Buffer, to: Target, maxWaitMs: number, bar: (label: string) => Progress, io: Io): Promise<number> {
+  const sums = await sendFile(text, to, { now: realClock.now, sleep: (ms) => realClock.sleep(ms), maxWaitMs, bar: bar('import: sending'), say: io.err });
+  if (!sums) return 1;
+  io.out(JSON.stringify({ file, server: to.endpoint.origin, ...sums }));
+  return 0;
 }
 
 function refused(problems: readonly BatchProblem[], io: Io): number {
@@ -266,7 +327,13 @@ async function notifyCommand(when: string | undefined, dryRun: boolean, dbFile: 
     // Failures go to stderr; the report on stdout already says what the pass did.
     const log = pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2));
     // The pass paces and retries its sends in real time, as the bot's does.
-    const report = await runPass({ store, catalog, settings: config.notify, transport, log, clock: realClock }, at);
+    let bar = noProgress;
+    const onProgress = (settled: number, total: number) => {
+      if (settled === 0 && io.progress) bar = progress(io.progress, 'notify', total, 'notices', () => performance.now());
+      bar.update(settled);
+    };
+    const report = await runPass({ store, catalog, settings: config.notify, transport, log, clock: realClock, onProgress }, at);
+    bar.end();
     io.out(JSON.stringify(report));
     return report.failed > 0 ? 1 : 0;
   } finally {

@@ -130,6 +130,8 @@ export interface PassDeps {
   timing?: Partial<Pick<DeliverOptions, 'backoffMs' | 'maxBackoffMs' | 'maxWaitMs' | 'sendTimeoutMs'>>;
   /** Aborted when the bot stops: what is not yet sent stays pending. */
   signal?: AbortSignal;
+  /** Told how many of the outbox's notices have settled (sent or not), first with 0 (the CLI's progress). */
+  onProgress?: (settled: number, total: number) => void;
 }
 
 const settledAs = (verdict: Verdict): Notification['delivery'] =>
@@ -174,10 +176,14 @@ export async function runPass(deps: PassDeps, at: number): Promise<PassReport> {
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   const outbox = pending.filter((n) => reachOf(store.state.conversationOf(n.memberId)).code === 'reachable');
   report.waiting = pending.length - outbox.length;
+  let settled = 0;
+  deps.onProgress?.(0, outbox.length);
   /** The conversation each notice went to, so a 403 or 404 marks that one and not a newer one. */
   const sentTo = new Map<string, string>();
 
   const settle = async (notice: Notification, verdict: Verdict): Promise<void> => {
+    settled += 1;
+    deps.onProgress?.(settled, outbox.length);
     const delivery = settledAs(verdict);
     if (verdict.kind === 'sent') report.sent += 1;
     else if (verdict.kind === 'failed') report.failed += 1;

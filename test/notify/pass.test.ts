@@ -102,6 +102,13 @@ describe('a notification pass', () => {
     expect(readable(connector.requests.filter((r) => convOf(r) === 'conv-promo').map((r) => r.body!))).toContain('You are now a DevOps Advocate');
   });
 
+  it('tells its progress: the outbox first, then each notice as it settles', async () => {
+    const calls: [number, number][] = [];
+    const report = await runPass({ ...deps(), onProgress: (settled, total) => void calls.push([settled, total]) }, AT);
+    expect(report.sent + report.failed + report.markedUnreachable + report.deferred).toBe(8);
+    expect(calls).toEqual(Array.from({ length: 9 }, (_, i) => [i, 8]));
+  });
+
   it('sends nothing twice: a second pass finds nothing new, and skips the unreachable', async () => {
     await runPass(deps(), AT);
     const before = connector.requests.length;
