@@ -1,6 +1,7 @@
-// The personal tab's routes: the built page under /tab, the signed-in member's summary, and the
-// development sign-in in local mode. Identity comes only from the token, never from the request's
-// parameters or body, so a request cannot name another member.
+// The personal tab's routes: the built page under /tab, the signed-in member's summary, the
+// administrators' API (admin-routes.ts), and the development sign-in in local mode. Identity comes
+// only from the token, never from the request's parameters or body, so a request cannot name another
+// member.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -9,6 +10,7 @@ import type { Config } from '../config.js';
 import type { Catalog } from '../core/catalog.js';
 import { findMember } from '../core/records.js';
 import type { Store } from '../store/store.js';
+import { addAdminRoutes } from './admin-routes.js';
 import { meSummary } from './me-summary.js';
 import { tabAuth } from './tab-auth.js';
 
@@ -131,4 +133,6 @@ export function addTabRoutes(server: Server, deps: TabRoutesDeps): void {
       res.send(200, { token: await dev.issue(member.id), member: { id: member.id, name: member.name } });
     });
   }
+
+  addAdminRoutes(server, { store, catalog, log, now, auth, reminderDays: config.notify.reminderDays });
 }
