@@ -77,6 +77,17 @@ export const CLAIMS: Claim[] = [
   claim('claim-bo-1', BO, { action: 'docs.add-info', submittedAt: '2026-11-21T08:00:00.000Z' }),
 ];
 
+/** Every route of the administrators' API, as [method, path] over the seed. */
+export const ADMIN_ROUTES: [string, string][] = [
+  ['GET', '/api/admin/overview'],
+  ['GET', '/api/admin/renewals'],
+  ['GET', '/api/admin/claims'],
+  ['POST', '/api/admin/claims/claim-alex-1/approve'],
+  ['POST', '/api/admin/claims/claim-bo-1/reject'],
+  ['GET', '/api/admin/members?q=a'],
+  ['GET', `/api/admin/members/${BO}`],
+];
+
 /** The outbox: the 30-day reminder of Fay's renewal, sent. */
 export const NOTIFICATIONS: ReminderNotice[] = [
   {
