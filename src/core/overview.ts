@@ -7,6 +7,7 @@ import type { LedgerEntry, Member } from './ledger.js';
 import { memberStatus } from './lifecycle.js';
 import type { Delivery, Notification } from './notices.js';
 import { dateIn, daysBetween, membershipYearAt, startOfDate, toUtcIso } from './time.js';
+import { indexAfter, timelineOf } from './timeline.js';
 
 /** What the overview reads; the store's state provides it. */
 export interface OverviewView {
@@ -88,13 +89,15 @@ export function programOverview(catalog: Catalog, view: OverviewView, at: number
   const actions = new Map<string, ActionTotal>();
 
   for (const member of view.members.values()) {
-    const entries = view.entriesOf(member.id);
-    const report = memberStatus(catalog, member, entries, at);
+    // The store's entries are a timeline already: in time order, instants parsed once.
+    const line = timelineOf(view.entriesOf(member.id));
+    const report = memberStatus(catalog, member, line, at);
     if (!report) upcoming += 1;
     else counts.set(report.status, (counts.get(report.status) ?? 0) + 1);
-    for (const entry of entries) {
-      const t = Date.parse(entry.at);
-      if (t > at || t < months[0]!.start) continue;
+    const until = indexAfter(line.times, at);
+    for (let i = indexAfter(line.times, months[0]!.start - 1); i < until; i += 1) {
+      const entry = line[i]!;
+      const t = line.times[i]!;
       let m = months.length - 1;
       while (months[m]!.start > t) m -= 1;
       monthPoints[m]! += entry.points;
