@@ -1,19 +1,18 @@
-// The personal tab's routes: the built page under /tab, the signed-in member's summary, and the
-// development sign-in in local mode. Identity comes only from the token, never from the request's
-// parameters or body, so a request cannot name another member.
+// The personal tab's routes: the built page under /tab, the signed-in member's summary, the
+// administrators' API (admin-routes.ts), and the development sign-in in local mode. Identity comes
+// only from the token, never from the request's parameters or body, so a request cannot name another
+// member.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeProtectedHeader } from 'jose';
 import type { Logger } from 'pino';
-import type { Request, Response, Server } from 'restify';
+import type { Response, Server } from 'restify';
 import type { Config } from '../config.js';
 import type { Catalog } from '../core/catalog.js';
 import { findMember } from '../core/records.js';
 import type { Store } from '../store/store.js';
-import { devSignIn } from './dev-sign-in.js';
+import { addAdminRoutes } from './admin-routes.js';
 import { meSummary } from './me-summary.js';
-import { KeysUnavailableError } from './openid-keys.js';
-import { bearerToken, ssoVerifier, TokenError, type SignedInUser } from './sso.js';
+import { tabAuth } from './tab-auth.js';
 
 export interface TabRoutesDeps {
   config: Config;
@@ -62,8 +61,8 @@ const MAX_MEMBER_REF = 254;
 
 export function addTabRoutes(server: Server, deps: TabRoutesDeps): void {
   const { config, store, catalog, log, now } = deps;
-  const sso = config.sso ? ssoVerifier(config.sso, now) : null;
-  const dev = deps.devSignIn ? devSignIn(now) : null;
+  const auth = tabAuth({ config, log, now, devSignIn: deps.devSignIn });
+  const { dev } = auth;
 
   async function servePage(name: string, res: Response): Promise<void> {
     const page = PAGE_FILES[name];
@@ -95,44 +94,13 @@ export function addTabRoutes(server: Server, deps: TabRoutesDeps): void {
 
   server.get('/api/tab/settings', (_req, res, next) => {
     res.header('cache-control', 'no-store');
-    res.send(200, { devSignIn: dev !== null, sso: sso !== null });
+    res.send(200, { devSignIn: dev !== null, sso: auth.sso });
     return next();
   });
 
-  async function signedIn(req: Request): Promise<SignedInUser> {
-    const token = bearerToken(req.header('authorization'));
-    let alg: unknown;
-    try {
-      alg = decodeProtectedHeader(token).alg;
-    } catch {
-      throw new TokenError('malformed');
-    }
-    // Only a development token is HS256; without the development sign-in it is refused below (RS256 only).
-    if (alg === 'HS256' && dev) return dev.verify(token);
-    if (!sso) throw new TokenError(dev ? 'malformed' : 'sso-not-configured');
-    return sso(token);
-  }
-
   server.get('/api/me/summary', async (req, res) => {
-    res.header('cache-control', 'no-store');
-    let user: SignedInUser;
-    try {
-      user = await signedIn(req);
-    } catch (error) {
-      if (error instanceof TokenError) {
-        log.debug({ problem: error.problem }, 'tab request not signed in');
-        res.header('www-authenticate', error.problem === 'no-token' ? 'Bearer' : `Bearer error="invalid_token", error_description="${error.problem}"`);
-        res.send(401, { code: error.problem, error: error.message });
-        return;
-      }
-      if (error instanceof KeysUnavailableError) {
-        log.warn({ reason: error.message }, 'tab sign-in keys unavailable');
-        res.header('Retry-After', String(error.retryAfterSeconds));
-        res.send(503, { code: 'keys-unavailable', error: 'The server cannot check sign-ins right now. Try again in a minute.' });
-        return;
-      }
-      throw error;
-    }
+    const user = await auth.user(req, res);
+    if (!user) return;
     const state = store.state;
     res.send(
       200,
@@ -140,7 +108,7 @@ export function addTabRoutes(server: Server, deps: TabRoutesDeps): void {
         catalog,
         state,
         member: state.member(user.id),
-        isAdmin: config.admins.has(user.id.toLowerCase()),
+        isAdmin: auth.isAdmin(user),
         at: now(),
         reminderDays: config.notify.reminderDays,
       }),
@@ -165,4 +133,6 @@ export function addTabRoutes(server: Server, deps: TabRoutesDeps): void {
       res.send(200, { token: await dev.issue(member.id), member: { id: member.id, name: member.name } });
     });
   }
+
+  addAdminRoutes(server, { store, catalog, log, now, auth, reminderDays: config.notify.reminderDays });
 }

@@ -42,8 +42,8 @@ const SLOT = 48;
 const TOP = 22;
 const BASE = 168;
 
-/** Points per calendar month of the membership year, as bars; months still to come are outlined. */
-export function monthChart(months: readonly MonthPoints[], id: string): SVGElement {
+/** Points per calendar month (of the membership year unless `subject` says otherwise), as bars; months still to come are outlined. */
+export function monthChart(months: readonly MonthPoints[], id: string, subject = 'Points per month of this membership year'): SVGElement {
   const max = Math.max(1, ...months.map((m) => m.points));
   const width = months.length * SLOT;
   const described = months.filter((m) => !m.future).map((m) => `${monthName(m.month, 'long')}: ${number(m.points)}`);
@@ -71,7 +71,7 @@ export function monthChart(months: readonly MonthPoints[], id: string): SVGEleme
       class: 'months',
       viewBox: `0 0 ${width} ${BASE + 40}`,
       role: 'img',
-      'aria-label': `Points per month of this membership year. ${described.join('; ')}.`,
+      'aria-label': `${subject}. ${described.join('; ')}.`,
       focusable: 'false',
     },
     svg('line', { class: 'axis', x1: 0, x2: width, y1: BASE, y2: BASE }),

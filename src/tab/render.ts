@@ -57,26 +57,30 @@ export function errorView(message: string, onRetry: () => void): Node[] {
   return [heading('My DevOps Points'), notice(message, 'error'), retry];
 }
 
-function adminSection(summary: MeSummary): Node | null {
-  if (!summary.admin) return null;
-  const waiting = summary.admin.claimsWaiting;
+/** How many claims wait; the admin view puts a new one in its place after each decision. */
+export function claimsWaitingLine(waiting: number, inTab = true): HTMLElement {
   return h(
-    'section',
-    { 'aria-labelledby': 'admin-heading', class: 'card' },
-    h('h2', { id: 'admin-heading' }, 'For administrators'),
-    h(
-      'p',
-      {},
-      h('span', { id: 'claims-waiting', class: 'figure' }, number(waiting)),
-      waiting === 1 ? ' claim is waiting for review.' : ' claims are waiting for review.',
-      waiting > 0 ? ' Type review in the chat with DevOps Points to decide them.' : '',
-    ),
+    'p',
+    { id: 'claims-waiting-line' },
+    h('span', { id: 'claims-waiting', class: 'figure' }, number(waiting)),
+    waiting === 1 ? ' claim is waiting for review.' : ' claims are waiting for review.',
+    waiting === 0 ? '' : inTab ? ' Decide them below, or type review in the chat with DevOps Points.' : ' Type review in the chat with DevOps Points to decide them.',
   );
+}
+
+function adminSection(summary: MeSummary, view: Node | undefined): Node[] {
+  if (!summary.admin) return [];
+  return [
+    h('section', { 'aria-labelledby': 'admin-heading', class: 'card' }, h('h2', { id: 'admin-heading' }, 'For administrators'), claimsWaitingLine(summary.admin.claimsWaiting, view !== undefined)),
+    ...(view ? [view] : []),
+  ];
 }
 
 export interface SummaryViewOptions {
   /** Signed in through the development sign-in: say so, and offer to sign out. */
   dev?: { onSignOut(): void };
+  /** The administrators' view, shown after the member's own part when the summary says the user is one. */
+  admin?: Node;
 }
 
 export function summaryView(summary: MeSummary, options: SummaryViewOptions = {}): Node[] {
@@ -93,7 +97,7 @@ export function summaryView(summary: MeSummary, options: SummaryViewOptions = {}
   } else {
     nodes.push(h('p', { class: 'who' }, summary.member.name), statusSection(summary, summary.status), monthsSection(summary), historySection(summary), pendingSection(summary));
   }
-  nodes.push(adminSection(summary));
+  nodes.push(...adminSection(summary, options.admin));
   return nodes.filter((n): n is Node => n !== null);
 }
 
@@ -175,21 +179,28 @@ function monthsSection(summary: Enrolled): Node {
 }
 
 /** A table in a box that scrolls sideways on narrow screens, reachable by keyboard. */
-function scrollingTable(label: string, table: HTMLTableElement): HTMLElement {
+export function scrollingTable(label: string, table: HTMLTableElement): HTMLElement {
   return h('div', { class: 'table-box', role: 'region', 'aria-label': label, tabindex: 0 }, table);
 }
 
-function historySection(summary: Enrolled): Node {
-  const rows = summary.history.map((e) =>
-    h(
-      'tr',
-      { ...(e.reversed && { class: 'reversed' }) },
-      h('td', { class: 'date' }, e.date),
-      h('td', {}, e.title),
-      h('td', { class: 'num' }, signed(e.points)),
-      h('td', {}, [e.reason, e.note, e.reversed ? 'reversed later' : '', e.reverses ? `corrects ${e.reverses}` : ''].filter(Boolean).join(' · ') || '—'),
-    ),
+/** One history entry as a row: date, activity, points, reason and notes (a reversed entry struck through). */
+export function historyRow(e: Enrolled['history'][number]): HTMLTableRowElement {
+  return h(
+    'tr',
+    { ...(e.reversed && { class: 'reversed' }) },
+    h('td', { class: 'date' }, e.date),
+    h('td', {}, e.title),
+    h('td', { class: 'num' }, signed(e.points)),
+    h('td', {}, [e.reason, e.note, e.reversed ? 'reversed later' : '', e.reverses ? `corrects ${e.reverses}` : ''].filter(Boolean).join(' · ') || '—'),
   );
+}
+
+/** The header row of a history table. */
+export const historyHead = (): HTMLElement =>
+  h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Date'), h('th', { scope: 'col' }, 'Activity'), h('th', { scope: 'col', class: 'num' }, 'Points'), h('th', { scope: 'col' }, 'Reason and notes')));
+
+function historySection(summary: Enrolled): Node {
+  const rows = summary.history.map(historyRow);
   const caption =
     summary.historyTotal > summary.history.length
       ? `Credits and corrections since ${summary.status?.year.start}, newest first: the newest ${number(summary.history.length)} of ${number(summary.historyTotal)}.`
@@ -206,7 +217,7 @@ function historySection(summary: Enrolled): Node {
             'table',
             { id: 'history' },
             h('caption', {}, caption),
-            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Date'), h('th', { scope: 'col' }, 'Activity'), h('th', { scope: 'col', class: 'num' }, 'Points'), h('th', { scope: 'col' }, 'Reason and notes'))),
+            historyHead(),
             h('tbody', {}, ...rows),
           ),
         ),

@@ -1,8 +1,9 @@
 // The personal tab "My points": in Teams, signs in with Teams SSO and shows the member's summary in
 // Teams' theme; in a plain browser it says so, and in local mode offers the development sign-in.
 import type { MeSummary } from '../api/me-summary.js';
+import { adminView, type AdminApi } from './admin.js';
 import { asTheme, connectToTeams, type Theme } from './host.js';
-import { errorView, outsideTeamsView, summaryView } from './render.js';
+import { errorView, outsideTeamsView, summaryView, type SummaryViewOptions } from './render.js';
 import './tab.css';
 
 const root = document.getElementById('app')!;
@@ -41,6 +42,20 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
 
 const summaryWith = (token: string) => api<MeSummary>('/api/me/summary', { headers: { authorization: `Bearer ${token}` } });
 
+/** The admin API with a token asked for on each call (Teams renews it), JSON bodies for decisions. */
+function adminApi(token: () => Promise<string>): AdminApi {
+  return async <T>(path: string, post?: { body?: unknown }) =>
+    api<T>(path, {
+      ...(post && { method: 'POST', body: JSON.stringify(post.body ?? {}) }),
+      headers: { authorization: `Bearer ${await token()}`, ...(post && { 'content-type': 'application/json' }) },
+    });
+}
+
+/** The summary's view, with the admin view when the summary says the user is an administrator. */
+function view(summary: MeSummary, token: () => Promise<string>, options: SummaryViewOptions = {}): Node[] {
+  return summaryView(summary, { ...options, ...(summary.admin && { admin: adminView(adminApi(token), { levels: summary.levels }) }) });
+}
+
 async function inTeams(host: NonNullable<Awaited<ReturnType<typeof connectToTeams>>>): Promise<void> {
   applyTheme(host.theme);
   host.onThemeChange(applyTheme);
@@ -54,7 +69,7 @@ async function inTeams(host: NonNullable<Awaited<ReturnType<typeof connectToTeam
         if (!(error instanceof ApiError && error.code === 'expired')) throw error;
         summary = await summaryWith(await host.token());
       }
-      show(summaryView(summary));
+      show(view(summary, () => host.token()));
     } catch (error) {
       const message = error instanceof ApiError ? error.message : `Teams could not sign you in: ${(error as Error).message || 'no reason given'}.`;
       show(errorView(message, () => void load()));
@@ -84,7 +99,7 @@ async function outsideTeams(): Promise<void> {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ member }),
       });
-      show(summaryView(await summaryWith(token), { dev: { onSignOut: () => signInForm() } }));
+      show(view(await summaryWith(token), async () => token, { dev: { onSignOut: () => signInForm() } }));
     } catch (error) {
       signInForm((error as Error).message);
     }

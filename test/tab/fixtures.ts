@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { loadCatalog } from '../../src/catalog-file.js';
 import { DEFAULT_RULES_FILE, readConfig } from '../../src/config.js';
 import type { Claim } from '../../src/core/claims.js';
+import type { ReminderNotice } from '../../src/core/notices.js';
 import { importRecords } from '../../src/services/import-records.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { Store } from '../../src/store/store.js';
@@ -17,6 +18,8 @@ export const BO = 'b1b2c3d4-0000-4000-8000-000000000002';
 export const CY = 'c1b2c3d4-0000-4000-8000-000000000003';
 /** Signed in, but neither enrolled nor an administrator. */
 export const DEE = 'd1b2c3d4-0000-4000-8000-000000000004';
+/** A member whose renewal (2026-12-10) is 17 days after NOW, with a reminder sent for it. */
+export const FAY = 'f1b2c3d4-0000-4000-8000-000000000006';
 
 export const catalog = loadCatalog(DEFAULT_RULES_FILE);
 
@@ -47,6 +50,11 @@ export const SEED: unknown[] = [
   credit('bo-1', BO, 'cert.configurator', '2026-03-01T09:00:00Z'),
   credit('bo-2', BO, 'content.blog', '2026-06-01T09:00:00Z', { points: 4000 }),
   credit('bo-3', BO, 'cert.automation', '2026-08-01T09:00:00Z'),
+  { type: 'member', id: FAY, email: 'fay@example.com', name: 'Fay Okafor', signedUpAt: '2024-12-10' },
+  // Year 0 carries Advocate; 525 points in year 1 leave 225 to find before the renewal.
+  credit('fay-1', FAY, 'cert.configurator', '2025-03-01T09:00:00Z'),
+  credit('fay-2', FAY, 'cert.fundamentals', '2026-02-10T09:00:00Z'),
+  credit('fay-3', FAY, 'qa.answer', '2026-03-01T09:00:00Z'),
 ];
 
 function claim(id: string, submittedBy: string, fields: Partial<Claim>): Claim {
@@ -69,7 +77,40 @@ export const CLAIMS: Claim[] = [
   claim('claim-bo-1', BO, { action: 'docs.add-info', submittedAt: '2026-11-21T08:00:00.000Z' }),
 ];
 
-/** A store in a new temporary folder with SEED and CLAIMS. */
+/** Every route of the administrators' API, as [method, path] over the seed. */
+export const ADMIN_ROUTES: [string, string][] = [
+  ['GET', '/api/admin/overview'],
+  ['GET', '/api/admin/renewals'],
+  ['GET', '/api/admin/claims'],
+  ['POST', '/api/admin/claims/claim-alex-1/approve'],
+  ['POST', '/api/admin/claims/claim-bo-1/reject'],
+  ['GET', '/api/admin/members?q=a'],
+  ['GET', `/api/admin/members/${BO}`],
+];
+
+/** The outbox: the 30-day reminder of Fay's renewal, sent. */
+export const NOTIFICATIONS: ReminderNotice[] = [
+  {
+    id: `renewal-reminder:${FAY}:1:30`,
+    memberId: FAY,
+    kind: 'renewal-reminder',
+    createdAt: '2026-11-10T08:00:00.000Z',
+    delivery: 'sent',
+    attempts: 1,
+    sentAt: '2026-11-10T08:00:02.000Z',
+    year: 1,
+    daysBefore: 30,
+    renewalDate: '2026-12-10',
+    daysLeft: 30,
+    points: 525,
+    status: 'advocate',
+    toKeep: 225,
+    nextLevel: 'enabler',
+    pointsToNextLevel: 4475,
+  },
+];
+
+/** A store in a new temporary folder with SEED, CLAIMS and NOTIFICATIONS. */
 export async function seededStore(): Promise<{ store: Store; file: string }> {
   const file = tempDb('tab-');
   const store = await Store.open(file, { command: 'tab test' });
@@ -77,6 +118,7 @@ export async function seededStore(): Promise<{ store: Store; file: string }> {
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   await store.transact((tx) => {
     for (const c of CLAIMS) tx.put(['claims', c]);
+    for (const n of NOTIFICATIONS) tx.put(['notifications', n]);
   });
   return { store, file };
 }

@@ -2,6 +2,7 @@
 // frame, and the host answers the SDK's postMessage requests by function name (initialize with the
 // frame context and client type, getContext, authentication.getAuthToken) and can push a theme change.
 // Served on the tab's own origin, which teams-js accepts as a host.
+import type { Frame, Page } from 'playwright-core';
 
 export interface HostOptions {
   /** The legacy context teams-js turns into app.Context (theme, userObjectId, tid, …). */
@@ -35,4 +36,12 @@ export function hostPage(options: HostOptions): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Teams (simulated)</title></head>
 <body style="margin:0"><iframe id="tab" title="My points" src="${options.tabPath}" style="border:0;width:100%;height:1600px"></iframe>
 <script>${script}</script></body></html>`;
+}
+
+/** Opens the tab inside the simulated host at `${serverUrl}/teams` and answers with the tab's frame once it has loaded. */
+export async function openInTeams(page: Page, serverUrl: string, options: Omit<HostOptions, 'tabPath'>): Promise<Frame> {
+  await page.route(`${serverUrl}/teams`, (route) => route.fulfill({ contentType: 'text/html', body: hostPage({ tabPath: '/tab', ...options }) }));
+  await page.goto(`${serverUrl}/teams`);
+  await page.frameLocator('#tab').locator('main[aria-busy="false"]').waitFor();
+  return page.frames().find((f) => f.url().endsWith('/tab'))!;
 }
