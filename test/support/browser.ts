@@ -1,7 +1,7 @@
 // Browser tests run in Debian's Chromium through playwright-core. Without it they are skipped, saying
 // so plainly; in CI (CI=true) a missing browser is a failure, never a silent skip.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { describe } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -19,4 +19,21 @@ export function launch(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/**
+ * A page that collects its errors: uncaught exceptions and console errors, less what a machine without
+ * internet always shows (teams-js reaching its CDN, the CSP refusing it, failed loads, such as the
+ * refusals a test provokes on purpose).
+ */
+export async function pageWithErrors(browser: Browser): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
+  // A hang guard, not a speed check: a loaded machine may take many times the usual time.
+  page.setDefaultTimeout(90_000);
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/res\.cdn\.office\.net|Content Security Policy|ERR_NAME_NOT_RESOLVED|Failed to load resource/.test(message.text())) errors.push(message.text());
+  });
+  return { page, errors };
 }

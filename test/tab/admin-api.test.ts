@@ -2,8 +2,8 @@
 // ADMINS on every route, the overview and renewals equal to the CLI's status at the same instant, and
 // claims decided through the same use case as the /review card, with the same outcomes.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
 import type { ClaimDecisionNotice } from '../../src/core/notices.js';
+import { cliStatus } from './cli-status.js';
 import { APP_ID_URI, FakeEntra } from './entra.js';
 import { ADMIN_ROUTES, ALEX, BO, CY, DEE, FAY, NOW, startTabServer, type TabServer } from './fixtures.js';
 
@@ -37,13 +37,6 @@ async function call(method: string, path: string, who: string | null, body?: unk
 
 const get = (path: string, who: string | null = CY) => call('GET', path, who);
 const post = (path: string, body?: unknown, who: string | null = CY, contentType?: string) => call('POST', path, who, body, contentType);
-
-/** The CLI's `status` for a member on the same store at the same instant. */
-async function cliStatus(file: string, member: string): Promise<{ status: string | null; points: number; toKeepStatus: number; daysToRenewal: number; year: { end: string } }> {
-  const out: string[] = [];
-  expect(await run(['--db', file, 'status', member], {}, { out: (t) => out.push(t), err: (t) => out.push(t) }, new Date(NOW))).toBe(0);
-  return JSON.parse(out[0]!) as never;
-}
 
 describe('only administrators, checked on every call', () => {
   it.each(ADMIN_ROUTES)('%s %s: 401 without a sign-in, 403 for a member or a signed-in stranger, and nothing changes', async (method, path) => {

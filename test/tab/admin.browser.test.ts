@@ -4,28 +4,14 @@
 // member, the three themes meet the contrast minimums, and a member sees no admin section at all.
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
 import { pendingClaims } from '../../src/core/claims.js';
-import { describeInBrowser, launch } from '../support/browser.js';
+import { describeInBrowser, launch, pageWithErrors } from '../support/browser.js';
 import { buildTab } from './build.js';
 import { LOW_CONTRAST_SCRIPT, type LowContrast } from './contrast.js';
+import { cliStatus } from './cli-status.js';
 import { APP_ID_URI, FakeEntra } from './entra.js';
 import { ADMIN_ROUTES, ALEX, BO, catalog, CY, FAY, NOW, startTabServer, TENANT, type TabServer } from './fixtures.js';
 import { openInTeams } from './teams-host.js';
-
-interface CliStatus {
-  status: string | null;
-  points: number;
-  toKeepStatus: number;
-  daysToRenewal: number;
-  year: { end: string };
-}
-
-async function cliStatus(file: string, member: string): Promise<CliStatus> {
-  const out: string[] = [];
-  expect(await run(['--db', file, 'status', member], {}, { out: (t) => out.push(t), err: (t) => out.push(t) }, new Date(NOW))).toBe(0);
-  return JSON.parse(out[0]!) as CliStatus;
-}
 
 const levelName = (id: string | null) => catalog.levels.find((l) => l.id === id)?.name ?? 'No level';
 describeInBrowser('the administrators’ view in Chromium', () => {
@@ -39,18 +25,7 @@ describeInBrowser('the administrators’ view in Chromium', () => {
     return server;
   };
 
-  async function newPage(): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
-    // A hang guard, not a speed check: a loaded machine may take many times the usual time.
-    page.setDefaultTimeout(90_000);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      // The refusals the tests provoke (409) show in the console as failed requests.
-      if (message.type() === 'error' && !/res\.cdn\.office\.net|Content Security Policy|ERR_NAME_NOT_RESOLVED|Failed to load resource/.test(message.text())) errors.push(message.text());
-    });
-    return { page, errors };
-  }
+  const newPage = () => pageWithErrors(browser);
 
   /** The tab in the simulated Teams host, signed in with SSO as `who`, once the admin view has loaded (when it is there). */
   async function inTeams(server: TabServer, who: string, theme = 'default'): Promise<{ page: Page; frame: Frame; errors: string[] }> {

@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import type { MeSummary } from '../../src/api/me-summary.js';
-import { run } from '../../src/cli/main.js';
+import { cliStatus } from './cli-status.js';
 import { APP_ID_URI, CLIENT_ID, FakeEntra, signingKey } from './entra.js';
 import { ALEX, BO, CY, DEE, NOW, startTabServer, TENANT, type TabServer } from './fixtures.js';
 
@@ -29,14 +29,6 @@ async function get(path: string, headers: Record<string, string> = {}): Promise<
 }
 
 const summary = (token: string, path = '/api/me/summary') => get(path, { authorization: `Bearer ${token}` });
-
-/** The CLI's `status` for a member on the same store at the same instant. */
-async function cliStatus(file: string, member: string): Promise<Record<string, unknown>> {
-  const out: string[] = [];
-  const code = await run(['--db', file, 'status', member], {}, { out: (t) => out.push(t), err: (t) => out.push(t) }, new Date(NOW));
-  expect(code, out.join('\n')).toBe(0);
-  return JSON.parse(out[0]!) as Record<string, unknown>;
-}
 
 describe('a valid Teams SSO token', () => {
   it("gets the signed-in member's own summary, with the numbers of the CLI's status", async () => {

@@ -3,29 +3,13 @@
 // sign-in; the three themes meet the contrast minimums; the page works by keyboard.
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
-import { describeInBrowser, launch } from '../support/browser.js';
+import { describeInBrowser, launch, pageWithErrors } from '../support/browser.js';
 import { buildTab } from './build.js';
 import { FILL_CONTRAST_SCRIPT, LOW_CONTRAST_SCRIPT, type LowContrast } from './contrast.js';
+import { cliStatus, type CliStatus } from './cli-status.js';
 import { APP_ID_URI, FakeEntra } from './entra.js';
 import { ALEX, catalog, CY, NOW, startTabServer, TENANT, type TabServer } from './fixtures.js';
 import { hostPage } from './teams-host.js';
-
-interface CliStatus {
-  year: { number: number; start: string; end: string };
-  points: number;
-  status: string | null;
-  nextLevel: string | null;
-  pointsToNextLevel: number | null;
-  toKeepStatus: number;
-  daysToRenewal: number;
-}
-
-async function cliStatus(file: string, member: string): Promise<CliStatus> {
-  const out: string[] = [];
-  expect(await run(['--db', file, 'status', member], {}, { out: (t) => out.push(t), err: (t) => out.push(t) }, new Date(NOW))).toBe(0);
-  return JSON.parse(out[0]!) as CliStatus;
-}
 
 const levelName = (id: string | null) => catalog.levels.find((l) => l.id === id)?.name ?? 'No level yet';
 const figure = async (where: Page | Frame, selector: string) => Number((await where.locator(selector).innerText()).replace(/,/g, ''));
@@ -58,17 +42,7 @@ describeInBrowser('the personal tab in Chromium', () => {
     return server;
   };
 
-  async function newPage(): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
-    // A hang guard, not a speed check: a loaded machine may take many times the usual time.
-    page.setDefaultTimeout(90_000);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !/res\.cdn\.office\.net|Content Security Policy|ERR_NAME_NOT_RESOLVED|Failed to load resource/.test(message.text())) errors.push(message.text());
-    });
-    return { page, errors };
-  }
+  const newPage = () => pageWithErrors(browser);
 
   /** Outside Teams, local mode: the development sign-in, by keyboard only. */
   async function signInByKeyboard(page: Page, member: string): Promise<void> {
