@@ -1,3 +1,9 @@
 import { run } from './main.js';
 
-process.exitCode = await run(process.argv.slice(2), process.env, { out: (t) => console.log(t), err: (t) => console.error(t) }, new Date());
+const io = {
+  out: (t: string) => console.log(t),
+  err: (t: string) => console.error(t),
+  stdout: process.stdout,
+  stderr: { write: (t: string) => void process.stderr.write(t), isTTY: process.stderr.isTTY === true },
+};
+process.exitCode = await run(process.argv.slice(2), process.env, io, new Date());
