@@ -216,17 +216,22 @@ export const LEDGER_COLUMNS = [
   'reversedBy',
 ] as const;
 
+/** Where the merge stands in one member's timeline. */
 interface Cursor {
+  readonly member: Member;
   line: Timeline;
-  /** The next entry to give. */
+  times: readonly number[];
+  /** The next entry to give, its index and its instant. */
+  entry: LedgerEntry;
   i: number;
+  at: number;
   /** One past the last entry in the range. */
   end: number;
   /** The member's place in the store, to order entries of one instant across members. */
   order: number;
 }
 
-const before = (a: Cursor, b: Cursor) => a.line.times[a.i]! - b.line.times[b.i]! || a.order - b.order;
+const before = (a: Cursor, b: Cursor) => a.at - b.at || a.order - b.order;
 
 /** A binary min-heap of cursors: the member whose next entry comes first is on top. */
 class CursorHeap {
@@ -237,25 +242,28 @@ class CursorHeap {
     let i = items.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (before(items[parent]!, items[i]!) <= 0) break;
-      [items[parent], items[i]] = [items[i]!, items[parent]!];
+      if (before(items[parent]!, cursor) <= 0) break;
+      items[i] = items[parent]!;
       i = parent;
     }
+    items[i] = cursor;
   }
   /** Moves the top down to its place after its cursor has advanced. */
   settle(): void {
     const { items } = this;
+    const top = items[0]!;
+    const n = items.length;
     let i = 0;
     for (;;) {
       const left = 2 * i + 1;
+      if (left >= n) break;
       const right = left + 1;
-      let first = i;
-      if (left < items.length && before(items[left]!, items[first]!) < 0) first = left;
-      if (right < items.length && before(items[right]!, items[first]!) < 0) first = right;
-      if (first === i) return;
-      [items[first], items[i]] = [items[i]!, items[first]!];
-      i = first;
+      const child = right < n && before(items[right]!, items[left]!) < 0 ? right : left;
+      if (before(items[child]!, top) >= 0) break;
+      items[i] = items[child]!;
+      i = child;
     }
+    items[i] = top;
   }
   pop(): void {
     const last = this.items.pop()!;
@@ -266,25 +274,32 @@ class CursorHeap {
 }
 
 /**
- * Every entry credited in [from, to], by instant (of one instant: members in store order, each
- * member's entries in the order written). Each member's entries are already a timeline, so this
- * merges them as they are, holding one cursor per member instead of a sorted copy of the ledger.
+ * Every entry credited in [from, to] with its member, by instant (of one instant: members in store
+ * order, each member's entries in the order written). Each member's entries are already a timeline, so
+ * this merges them as they are, holding one cursor per member instead of a sorted copy of the ledger.
+ * The same cursor object is yielded again and again (no allocation per entry): read it before the next.
  */
-export function* entriesInRange(view: Pick<ExportView, 'members' | 'entriesOf'>, from: number, to: number): Generator<LedgerEntry> {
+export function* entriesInRange(view: Pick<ExportView, 'members' | 'entriesOf'>, from: number, to: number): Generator<Pick<Cursor, 'member' | 'entry'>> {
   const heap = new CursorHeap();
   let order = 0;
   for (const member of view.members.values()) {
     const line = view.entriesOf(member.id);
+    const { times } = line;
     // Instants are whole milliseconds: the first entry after from - 1 is the first at or after from.
-    const cursor = { line, i: indexAfter(line.times, from - 1), end: indexAfter(line.times, to), order: (order += 1) };
-    if (cursor.i < cursor.end) heap.push(cursor);
+    const i = indexAfter(times, from - 1);
+    const end = indexAfter(times, to);
+    if (i < end) heap.push({ member, line, times, entry: line[i]!, i, at: times[i]!, end, order: (order += 1) });
   }
-  while (heap.items.length > 0) {
-    const top = heap.items[0]!;
-    yield top.line[top.i]!;
+  const { items } = heap;
+  while (items.length > 0) {
+    const top = items[0]!;
+    yield top;
     top.i += 1;
-    if (top.i < top.end) heap.settle();
-    else heap.pop();
+    if (top.i < top.end) {
+      top.entry = top.line[top.i]!;
+      top.at = top.times[top.i]!;
+      heap.settle();
+    } else heap.pop();
   }
 }
 
@@ -299,12 +314,12 @@ function countInRange(view: ExportView, from: number, to: number): number {
 
 function ledgerTable(view: ExportView, from: number, to: number): ExportTable {
   function* rows(): Generator<Row> {
-    for (const entry of entriesInRange(view, from, to)) {
+    for (const { member, entry } of entriesInRange(view, from, to)) {
       const reversal = view.reversalOf(entry.id);
       yield {
         entryId: entry.id,
         memberId: entry.memberId,
-        memberName: view.member(entry.memberId)?.name ?? null,
+        memberName: member.name,
         action: entry.action,
         points: entry.points,
         at: entry.at,

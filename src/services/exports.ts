@@ -4,7 +4,7 @@
 // core, because it does I/O on a stream; it reads only the loaded State, so it runs beside a live bot.
 import type { Writable } from 'node:stream';
 import type { Catalog } from '../core/catalog.js';
-import { CSV_BOM, csvHeader, csvLine, jsonLineWriter } from '../core/export-formats.js';
+import { CSV_BOM, csvHeader, csvLine, jsonLine } from '../core/export-formats.js';
 import { checkExportRequest, exportTable, type ExportRefusal, type ExportRequest, type ExportView, type Row } from '../core/exports.js';
 import type { Problem, Result } from '../core/result.js';
 
@@ -66,7 +66,7 @@ export async function writeExport(
   const query = checked.value;
   const table = exportTable(view, catalog, query);
   const { columns, total } = table;
-  const line = query.format === 'csv' ? (row: Row) => csvLine(columns, row) : jsonLineWriter(columns);
+  const line = query.format === 'csv' ? (row: Row) => csvLine(columns, row) : jsonLine;
   let chunk = query.format === 'csv' ? CSV_BOM + csvHeader(columns) : '';
   let rows = 0;
   for (const row of table.rows) {

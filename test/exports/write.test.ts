@@ -2,7 +2,7 @@
 import { parse } from 'csv-parse/sync';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { csvCell, csvLine, jsonLineWriter } from '../../src/core/export-formats.js';
+import { csvCell, csvLine } from '../../src/core/export-formats.js';
 import { ExportAbortedError, writeExport } from '../../src/services/exports.js';
 import { State } from '../../src/store/state.js';
 import { defaultCatalog } from '../support/catalog.js';
@@ -43,10 +43,6 @@ describe('CSV fields', () => {
     expect(parse(line)).toEqual([['x,"y"', '-3', '']]);
   });
 
-  it('a JSON line holds the columns only, in order, none as null', () => {
-    const line = jsonLineWriter(['b', 'a', 'c'])({ a: 1, b: '=x', c: null, extra: 'left out' });
-    expect(line).toBe('{"b":"=x","a":1,"c":null}\n');
-  });
 });
 
 /** A ledger big enough for many chunks: 300 members, 20 entries each, with long notes. */
