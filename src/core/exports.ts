@@ -1,5 +1,6 @@
 // The administrator's exports: what each one holds, row by row, and how a request for one is checked.
-// Pure: the rows are read from a view the store's State provides, and every instant is an argument.
+// Pure: the rows read an ExportView (the store's State is one), as leaderboard() reads its view, so
+// they live in core and are tested on a State built in memory; every instant is an argument.
 // Rows are produced one at a time (generators), so an export never holds all its rows at once; only
 // the leaderboards are computed whole first, because a rank needs every member's points.
 import type { Catalog } from './catalog.js';
@@ -11,7 +12,7 @@ import { memberStatus } from './lifecycle.js';
 import type { Partner } from './partner-records.js';
 import { partnerStatus, type PartnerStatusInput } from './partners.js';
 import { refuse, type Problem, type Result } from './result.js';
-import { endOfDate, isIsoDate, membershipYear, parseInstant, startOfDate, toUtcIso } from './time.js';
+import { dateIn, endOfDate, isIsoDate, membershipYear, parseInstant, startOfDate } from './time.js';
 import { indexAfter, type Timeline } from './timeline.js';
 
 export const EXPORT_KINDS = ['statuses', 'ledger', 'claims', 'leaderboard', 'partners'] as const;
@@ -96,8 +97,7 @@ export function checkExportRequest(catalog: Catalog, request: ExportRequest, now
   const allowed = OPTIONS[kind];
   for (const option of ['at', 'from', 'to', 'period'] as const) {
     if (request[option] !== undefined && !allowed.includes(option)) {
-      const takes = allowed.length === 0 ? 'no options' : allowed.map((o) => `--${o}`).join(', ');
-      return refuse('OPTION_NOT_VALID', `--${option} does not apply to the ${kind} export (it takes ${takes})`);
+      return refuse('OPTION_NOT_VALID', `--${option} does not apply to the ${kind} export (it takes ${allowed.map((o) => `--${o}`).join(', ')})`);
     }
   }
   const zone = catalog.timeZone;
@@ -124,9 +124,9 @@ export function checkExportRequest(catalog: Catalog, request: ExportRequest, now
   return { ok: true, value: { kind, format, at: at.value, periods: period === undefined ? ['month', 'year'] : [period] } };
 }
 
-/** A file name for the export, e.g. ledger-2026-01-01-to-2026-11-23.csv (dates in UTC). */
-export function exportFileName(query: ExportQuery): string {
-  const day = (ms: number) => toUtcIso(ms).slice(0, 10);
+/** A file name for the export, e.g. ledger-2026-01-01-to-2026-11-23.csv (dates in the program zone). */
+export function exportFileName(catalog: Catalog, query: ExportQuery): string {
+  const day = (ms: number) => dateIn(ms, catalog.timeZone);
   const span = 'from' in query ? `${query.from === EARLIEST ? 'start' : day(query.from)}-to-${day(query.to)}` : day(query.at);
   return `${query.kind}-${span}.${query.format}`;
 }

@@ -3,7 +3,7 @@
 import { parse } from 'csv-parse/sync';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { checkExportRequest, exportTable, type ExportRequest, type Row } from '../../src/core/exports.js';
+import { checkExportRequest, exportFileName, exportTable, type ExportRequest, type Row } from '../../src/core/exports.js';
 import { writeExport } from '../../src/services/exports.js';
 import { defaultCatalog } from '../support/catalog.js';
 import { AT, fixtureState, HOSTILE } from './fixture.js';
@@ -381,6 +381,18 @@ describe('export requests', () => {
       ok: true,
       value: { kind: 'leaderboard', format: 'csv', at: Date.parse('2026-11-01T09:00:00Z'), periods: ['month', 'year'] },
     });
+  });
+
+  it('names the download by its kind and dates in the program zone', () => {
+    const name = (request: ExportRequest) => {
+      const checked = checkExportRequest(catalog, request, AT);
+      if (!checked.ok) throw new Error(checked.problem.message);
+      return exportFileName(catalog, checked.value);
+    };
+    // 2026-06-01 starts at 2026-05-31T22:00Z: still 1 June in Brussels.
+    expect(name({ kind: 'ledger', from: '2026-06-01', to: '2026-11-05' })).toBe('ledger-2026-06-01-to-2026-11-05.csv');
+    expect(name({ kind: 'claims', format: 'jsonl' })).toBe('claims-start-to-2026-11-23.jsonl');
+    expect(name({ kind: 'statuses', at: '2026-11-30T23:30:00Z' })).toBe('statuses-2026-12-01.csv');
   });
 
   it('a refused request writes nothing', async () => {
