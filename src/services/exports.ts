@@ -24,28 +24,38 @@ const CHUNK = 64 * 1024;
 
 export class ExportAbortedError extends Error {}
 
+const closed = () => new ExportAbortedError('the export stopped: its destination was closed');
+
 /** Waits until the stream wants more, or fails when it errors or closes first (a download cancelled). */
 function drained(stream: Writable): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (error?: Error) => {
       stream.off('drain', onDrain);
-      stream.off('error', onError);
       stream.off('close', onClose);
       if (error) reject(error);
       else resolve();
     };
     const onDrain = () => done();
-    const onError = (error: Error) => done(new ExportAbortedError(`the export stopped: ${error.message}`));
-    const onClose = () => done(new ExportAbortedError('the export stopped: its destination was closed'));
+    const onClose = () => done(closed());
     stream.on('drain', onDrain);
-    stream.on('error', onError);
     stream.on('close', onClose);
   });
 }
 
-async function write(stream: Writable, text: string): Promise<void> {
-  if (stream.destroyed || stream.writableEnded) throw new ExportAbortedError('the export stopped: its destination was closed');
+/**
+ * Writes one chunk and waits while the stream asks to. A stream's error (a broken pipe, a full disk)
+ * is kept by `failure` and reported at the next write, so it never goes unhandled.
+ */
+async function write(stream: Writable, text: string, failure: { error?: Error }): Promise<void> {
+  const failed = () => {
+    // errored is set as the stream is destroyed; the 'error' event comes a tick later.
+    const error = failure.error ?? stream.errored;
+    if (error) throw new ExportAbortedError(`the export stopped: ${error.message}`);
+  };
+  failed();
+  if (stream.destroyed || stream.writableEnded) throw closed();
   if (!stream.write(text)) await drained(stream);
+  failed();
 }
 
 /**
@@ -69,15 +79,24 @@ export async function writeExport(
   const line = query.format === 'csv' ? (row: Row) => csvLine(columns, row) : jsonLine;
   let chunk = query.format === 'csv' ? CSV_BOM + csvHeader(columns) : '';
   let rows = 0;
-  for (const row of table.rows) {
-    chunk += line(row);
-    rows += 1;
-    if (chunk.length >= CHUNK) {
-      await write(stream, chunk);
-      chunk = '';
+  const failure: { error?: Error } = {};
+  const onError = (error: Error) => void (failure.error ??= error);
+  stream.on('error', onError);
+  try {
+    for (const row of table.rows) {
+      chunk += line(row);
+      rows += 1;
+      if (chunk.length >= CHUNK) {
+        await write(stream, chunk, failure);
+        chunk = '';
+      }
+      options.onRow?.(rows, total);
     }
-    options.onRow?.(rows, total);
+    if (chunk.length > 0) await write(stream, chunk, failure);
+  } finally {
+    // A stream destroyed with an error emits it before 'close': the listener stays until then.
+    if (stream.destroyed && !stream.closed) stream.once('close', () => stream.off('error', onError));
+    else stream.off('error', onError);
   }
-  if (chunk.length > 0) await write(stream, chunk);
   return { ok: true, value: { rows } };
 }

@@ -106,4 +106,15 @@ describe('writeExport', () => {
     await expect(written).rejects.toBeInstanceOf(ExportAbortedError);
     expect(rows).toBeLessThan(6000);
   });
+
+  it('reports an error of the destination (a broken pipe) as ExportAbortedError, not as an unhandled error', async () => {
+    const stream = new SlowWritable();
+    const written = writeExport(bigState(), catalog, { kind: 'ledger' }, stream, {
+      now: NOW,
+      onRow: (done) => {
+        if (done === 1500) stream.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    await expect(written).rejects.toThrow(new ExportAbortedError('the export stopped: write EPIPE'));
+  });
 });
