@@ -38,6 +38,8 @@ export interface ExportContext {
   load: () => Promise<State>;
 }
 
+const PROGRESS_FROM_ROWS = 1000;
+
 const OWN_FLAGS = new Set(['db', 'help', 'at', 'from', 'to', 'period', 'format', 'out', 'force']);
 
 /** A refusal: the sentence on stderr, exit code 1, nothing written. */
@@ -148,6 +150,8 @@ export async function exportCommand(args: string[], flags: ExportFlags, context:
   const sink = io.stderr ?? { isTTY: false, write: (text: string) => io.err(text.replace(/\n$/, '')) };
   let bar: ReturnType<typeof progress> | undefined;
   const onRow = (done: number, total: number) => {
+    // A small export is done before progress could tell anyone anything: its summary line is enough.
+    if (total < PROGRESS_FROM_ROWS) return;
     bar ??= progress(sink, `export ${request.kind}`, total, 'rows', Date.now);
     bar.update(done);
   };
@@ -167,7 +171,7 @@ export async function exportCommand(args: string[], flags: ExportFlags, context:
       stdout.flush();
     }
     bar?.end();
-    io.err(`Exported ${rows} row(s) (${request.kind}, ${checked.value.format})${out === undefined ? '' : ` to ${out}`}.`);
+    io.err(`Exported ${rows.toLocaleString('en-US')} row(s) (${request.kind}, ${checked.value.format})${out === undefined ? '' : ` to ${out}`}.`);
     return 0;
   } catch (error) {
     bar?.end();

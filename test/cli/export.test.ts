@@ -10,6 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OutExistsError, toFile } from '../../src/cli/export.js';
 import { run } from '../../src/cli/main.js';
+import { Store } from '../../src/store/store.js';
 import { AT, fixtureStore } from '../exports/fixture.js';
 import { startUntilReady, stopAll } from '../support/ready.js';
 import { childTmp, tempDb, tempDir } from '../support/temp.js';
@@ -43,15 +44,35 @@ async function fixtureDb(): Promise<string> {
 const folder = (db: string) => readdirSync(dirname(db)).sort();
 
 describe('cli export', () => {
-  it('writes CSV to stdout by default, with progress and a summary on stderr', async () => {
+  it('writes CSV to stdout by default, with a summary on stderr', async () => {
     const db = await fixtureDb();
     const result = await cli(['--db', db, 'export', 'ledger'], { stdout: true });
     expect(result).toMatchObject({ code: 0, out: '' });
     const records = parse(result.streamed, { bom: true, columns: true }) as Record<string, string>[];
     expect(records.map((r) => r.entryId)).toEqual(['a1', 'a2', 'a3', 'b1', 'a4', 'a5', 'r1', 'b2', 'd1', 'e1', 'b3']);
-    // Not a terminal: a plain line at each tenth, the last one complete.
-    expect(result.err).toMatch(/^export ledger 100% 11\/11 rows/m);
-    expect(result.err).toMatch(/^Exported 11 row\(s\) \(ledger, csv\)\.$/m);
+    // Too small for progress: the summary only.
+    expect(result.err).toBe('Exported 11 row(s) (ledger, csv).\n');
+  });
+
+  it('shows progress on stderr for an export of 1,000 rows or more: a line a tenth when not a terminal', async () => {
+    const db = tempDb('export-');
+    const store = await Store.open(db, { command: 'test' });
+    await store.transact((tx) => {
+      tx.put(['members', { id: 'm', email: 'm@example.com', name: 'M', signedUpAt: '2025-01-01' }]);
+      for (let i = 0; i < 1000; i += 1) {
+        const at = new Date(Date.UTC(2025, 1, 1) + i * 60_000).toISOString();
+        tx.put(['ledger', { id: `e${i}`, memberId: 'm', action: 'qa.ask', at, points: 10, inputs: {}, source: 'import', by: 'test', edition: 'x' }]);
+      }
+    });
+    await store.close();
+    const result = await cli(['--db', db, 'export', 'ledger', '--format', 'jsonl'], { stdout: true });
+    expect(result.code).toBe(0);
+    expect(result.streamed.trimEnd().split('\n')).toHaveLength(1000);
+    const lines = result.err.trimEnd().split('\n');
+    expect(lines).toHaveLength(11);
+    expect(lines[0]).toMatch(/^export ledger 10% 100\/1,000 rows/);
+    expect(lines[9]).toMatch(/^export ledger 100% 1,000\/1,000 rows/);
+    expect(lines[10]).toBe('Exported 1,000 row(s) (ledger, jsonl).');
   });
 
   it('gives the whole export to out() when no stdout stream is given, ending as it should', async () => {
