@@ -176,10 +176,7 @@ export async function exportCommand(args: string[], flags: ExportFlags, context:
   } catch (error) {
     bar?.end();
     if (error instanceof OutExistsError) return refused(io, error.message);
-    if (error instanceof ExportAbortedError) {
-      io.err(`${error.message}${out === undefined ? '' : `; nothing was written to ${out}`}.`);
-      return 1;
-    }
+    if (error instanceof ExportAbortedError) return refused(io, `${error.message}${out === undefined ? '' : `; nothing was written to ${out}`}`);
     throw error;
   }
 }
