@@ -29,7 +29,7 @@ async function adminView(page: Page, file: string): Promise<void> {
 }
 
 // Alex as a member for the member's page; as an administrator for the administrators' view.
-const SHOTS = [
+const SHOTS: { admins: Record<string, string>; theme: string; file: string; take: (page: Page, file: string) => Promise<void> }[] = [
   { admins: {}, theme: 'default', file: 'tab-light.png', take: memberPage },
   { admins: {}, theme: 'dark', file: 'tab-dark.png', take: memberPage },
   { admins: { ADMINS: ALEX }, theme: 'default', file: 'admin-light.png', take: adminView },

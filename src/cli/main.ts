@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
+import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { CatalogFileError, loadCatalog } from '../catalog-file.js';
 import { pino } from 'pino';
@@ -20,6 +21,7 @@ import { parseWhen, toUtcIso } from '../core/time.js';
 import { checkRecords, importRecords, jsonLines, type BatchProblem } from '../services/import-records.js';
 import type { State } from '../store/state.js';
 import { readStore, Store, StoreFailedError, StoreFileError, StoreLockedError, type StoreLog } from '../store/store.js';
+import { exportCommand, EXPORT_USAGE } from './export.js';
 import { formatHistory } from './history.js';
 import { noProgress, progress, type Progress, type ProgressSink } from './progress.js';
 import { counted, recordCount, sendFile, target, type Target } from './remote-import.js';
@@ -43,16 +45,23 @@ Commands:
   notify [--at WHEN] [--dry-run]
                                 one notification pass: what is due since the last pass, then delivery;
                                 --dry-run prints what is due as JSON lines and sends nothing
+  ${EXPORT_USAGE}
+                                statuses at --at, the ledger or claims from --from to --to, the month's and
+                                year's leaderboards (or --period's) at --at, partner credits per track at --at;
+                                CSV (for Excel) or JSON Lines on stdout, or into --out FILE (not replaced
+                                without --force); progress on stderr
 
 MEMBER is a member id or email, PARTNER a partner id. The store is --db, else $DB_FILE, else ./data/db.json.`;
 
 /** A mistake the person at the keyboard can fix: printed as a sentence, exit code 1. */
 class UserError extends Error {}
 
-interface Io {
+export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
-  /** Where progress of long work goes (stderr); none: no progress shown. */
+  /** A stream for long output (an export); without it, such output is gathered and given to out(). */
+  stdout?: Writable;
+  /** Where progress of long work goes (stderr, redrawn in place on a terminal). */
   progress?: ProgressSink;
 }
 
@@ -71,6 +80,12 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io, now: D
         amount: { type: 'string' },
         server: { type: 'string' },
         'max-wait': { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        period: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -109,6 +124,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io, now: D
       case 'notify':
         if (args.length > 0) throw new UserError('Expected: notify [--at WHEN] [--dry-run]');
         return await notifyCommand(values.at, values['dry-run'] === true, dbFile, catalog, config, io, now);
+      case 'export':
+        return await exportCommand(args, values, { catalog, io, now, invocationDir: config.invocationDir, dbFile, load: () => readExisting(dbFile) });
       default:
         throw new UserError(`Unknown command "${command}".\n\n${USAGE}`);
     }
