@@ -92,6 +92,28 @@ describe('writeExport', () => {
     expect(progress.slice(-2)).toEqual([6000, 6000]);
   });
 
+  it('writes the ledger as it was when the export began, though entries with past instants arrive while it waits for the destination', async () => {
+    const state = bigState();
+    const stream = new SlowWritable();
+    let added = 0;
+    const result = await writeExport(state, catalog, { kind: 'ledger', format: 'csv' }, stream, {
+      now: NOW,
+      onRow: (done) => {
+        // As the bot would, between two chunks: a credit dated before rows already written.
+        if (done % 1000 === 0) {
+          added += 1;
+          setImmediate(() => state.put(['ledger', { id: `late-${done}`, memberId: 'm0', action: 'qa.ask', at: '2025-01-01T00:00:00.000Z', points: 10, inputs: {}, source: 'import', by: 'test', edition: 'x' }]));
+        }
+      },
+    });
+    expect(added).toBe(6);
+    expect(state.entriesOf('m0')).toHaveLength(20 + added);
+    expect(result).toEqual({ ok: true, value: { rows: 6000 } });
+    const ids = (parse(Buffer.concat(stream.chunks).toString('utf8'), { bom: true, columns: true }) as Record<string, string>[]).map((r) => r.entryId);
+    expect(new Set(ids).size).toBe(6000);
+    expect(ids.filter((id) => id!.startsWith('late-'))).toEqual([]);
+  });
+
   it('stops with ExportAbortedError when the destination goes away midway (a cancelled download)', async () => {
     const state = bigState();
     const stream = new SlowWritable();
