@@ -8,10 +8,12 @@ import { z } from 'zod';
 import type { Catalog } from '../core/catalog.js';
 import { choosesDays, choosesPoints } from '../core/chosen-inputs.js';
 import { pendingClaims, type Claim } from '../core/claims.js';
+import { checkExportRequest, EXPORT_CONTENT_TYPES, exportFileName, type ExportRequest } from '../core/exports.js';
 import { MAX_DAYS } from '../core/ledger.js';
 import { programOverview, renewalsDue, RENEWAL_WINDOW_DAYS, searchMembers } from '../core/overview.js';
 import { parseWhen } from '../core/time.js';
 import { approveClaim, rejectClaim, type DecisionProblem } from '../services/claims.js';
+import { ExportAbortedError, writeExport } from '../services/exports.js';
 import type { Caller } from '../services/context.js';
 import type { State } from '../store/state.js';
 import type { Store } from '../store/store.js';
@@ -207,6 +209,35 @@ export function addAdminRoutes(server: Server, deps: AdminRoutesDeps): void {
     const { claim } = rejected.value;
     log.info({ claim: id, by: user.id }, 'claim rejected from the tab');
     res.send(200, { claim: { id: claim.id, status: claim.status, decidedBy: claim.decidedBy, decidedAt: claim.decidedAt, reason: claim.reason } });
+  });
+
+  // The CLI's exports as downloads: the same rows and encoding, streamed from the bot's memory.
+  server.get('/api/admin/exports/:kind', async (req, res) => {
+    if (!(await auth.admin(req, res))) return;
+    const query = queryOf(req);
+    // An empty field of the page's form is no option at all.
+    const option = (name: string) => query.get(name) || undefined;
+    const request: ExportRequest = { kind: String(req.params.kind ?? ''), format: option('format'), at: option('at'), from: option('from'), to: option('to'), period: option('period') };
+    const at = now();
+    const checked = checkExportRequest(catalog, request, at, (name) => `"${name}"`);
+    if (!checked.ok) {
+      res.send(400, { code: checked.problem.code, error: `${checked.problem.message.charAt(0).toUpperCase()}${checked.problem.message.slice(1)}.` });
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': EXPORT_CONTENT_TYPES[checked.value.format],
+      'content-disposition': `attachment; filename="${exportFileName(catalog, checked.value)}"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
+    try {
+      const written = await writeExport(store.state, catalog, request, res, { now: at });
+      log.info({ kind: checked.value.kind, format: checked.value.format, rows: written.ok ? written.value.rows : 0 }, 'export downloaded from the tab');
+      res.end();
+    } catch (error) {
+      if (!(error instanceof ExportAbortedError)) throw error;
+      log.info({ kind: checked.value.kind, reason: error.message }, 'export download stopped');
+    }
   });
 
   server.get('/api/admin/members', async (req, res) => {

@@ -88,8 +88,12 @@ function instantOf(text: string, edge: 'start' | 'end', zone: string): number | 
   return parseInstant(text);
 }
 
+/** How a refusal names an option: a CLI flag by default, a query parameter for a download. */
+export type OptionName = (option: 'at' | 'from' | 'to' | 'period') => string;
+const flag: OptionName = (option) => `--${option}`;
+
 /** Checks a request into a query; `now` fills in a missing `at` or `to`. */
-export function checkExportRequest(catalog: Catalog, request: ExportRequest, now: number): Result<ExportQuery, Problem<ExportRefusal>> {
+export function checkExportRequest(catalog: Catalog, request: ExportRequest, now: number, name: OptionName = flag): Result<ExportQuery, Problem<ExportRefusal>> {
   const { kind } = request;
   if (!isOneOf(EXPORT_KINDS, kind)) return refuse('UNKNOWN_EXPORT', `the export must be ${EXPORT_KINDS.join(', ')}, not "${kind}"`);
   const format = request.format ?? 'csv';
@@ -97,7 +101,7 @@ export function checkExportRequest(catalog: Catalog, request: ExportRequest, now
   const allowed = OPTIONS[kind];
   for (const option of ['at', 'from', 'to', 'period'] as const) {
     if (request[option] !== undefined && !allowed.includes(option)) {
-      return refuse('OPTION_NOT_VALID', `--${option} does not apply to the ${kind} export (it takes ${allowed.map((o) => `--${o}`).join(', ')})`);
+      return refuse('OPTION_NOT_VALID', `${name(option)} does not apply to the ${kind} export (it takes ${allowed.map(name).join(', ')})`);
     }
   }
   const zone = catalog.timeZone;
@@ -105,7 +109,7 @@ export function checkExportRequest(catalog: Catalog, request: ExportRequest, now
     const text = request[option];
     if (text === undefined) return { ok: true, value: fallback };
     const ms = instantOf(text, edge, zone);
-    if (ms === null) return refuse('BAD_WHEN', `--${option} must be a date YYYY-MM-DD or an ISO-8601 instant with Z or an offset, not "${text}"`);
+    if (ms === null) return refuse('BAD_WHEN', `${name(option)} must be a date YYYY-MM-DD or an ISO-8601 instant with Z or an offset, not "${text}"`);
     return { ok: true, value: ms };
   };
   if (kind === 'ledger' || kind === 'claims') {
@@ -113,14 +117,14 @@ export function checkExportRequest(catalog: Catalog, request: ExportRequest, now
     if (!from.ok) return from;
     const to = when('to', 'end', now);
     if (!to.ok) return to;
-    if (from.value > to.value) return refuse('BAD_RANGE', `--from (${request.from}) comes after --to (${request.to ?? 'now'})`);
+    if (from.value > to.value) return refuse('BAD_RANGE', `${name('from')} (${request.from}) comes after ${name('to')} (${request.to ?? 'now'})`);
     return { ok: true, value: { kind, format, from: from.value, to: to.value } };
   }
   const at = when('at', 'end', now);
   if (!at.ok) return at;
   if (kind !== 'leaderboard') return { ok: true, value: { kind, format, at: at.value } };
   const { period } = request;
-  if (period !== undefined && period !== 'month' && period !== 'year') return refuse('BAD_PERIOD', `--period must be month or year, not "${period}"`);
+  if (period !== undefined && period !== 'month' && period !== 'year') return refuse('BAD_PERIOD', `${name('period')} must be month or year, not "${period}"`);
   return { ok: true, value: { kind, format, at: at.value, periods: period === undefined ? ['month', 'year'] : [period] } };
 }
 

@@ -1,5 +1,5 @@
 // The administrators' view of the tab: the program overview, the renewals coming up, the review queue
-// with its decisions, and the member search. Shown only when the summary says the user is an
+// with its decisions, the member search and the exports as downloads. Shown only when the summary says the user is an
 // administrator; every figure comes from the admin API, which checks that again on every call.
 import type { QueueClaim } from '../api/admin-routes.js';
 import type { MeSummary } from '../api/me-summary.js';
@@ -10,6 +10,19 @@ import { claimsWaitingLine, historyHead, historyRow, notice, scrollingTable } fr
 
 /** A call to the tab's API as the signed-in user; throws an Error with the server's sentence. */
 export type AdminApi = <T>(path: string, post?: { body?: unknown }) => Promise<T>;
+/** A file from the tab's API as the signed-in user, with the name the server gives it. */
+export type AdminDownload = (path: string) => Promise<{ name: string; blob: Blob }>;
+
+type ExportOption = 'at' | 'from' | 'to';
+/** The CLI's exports, with the options each takes (core/exports.ts checks them again). */
+const EXPORTS: { kind: string; label: string; options: ExportOption[] }[] = [
+  { kind: 'statuses', label: 'Member statuses at a date', options: ['at'] },
+  { kind: 'ledger', label: 'Ledger entries in a period', options: ['from', 'to'] },
+  { kind: 'claims', label: 'Claims submitted in a period', options: ['from', 'to'] },
+  { kind: 'leaderboard', label: 'Leaderboards (month and year) at a date', options: ['at'] },
+  { kind: 'partners', label: 'Partner credits per track at a date', options: ['at'] },
+];
+const OPTION_LABELS: Record<ExportOption, string> = { at: 'At the end of', from: 'From', to: 'To (included)' };
 
 interface Overview extends ProgramOverview {
   timeZone: string;
@@ -159,6 +172,62 @@ function numberField(id: string, label: string, options: { min?: number; max?: n
 export interface AdminViewOptions {
   /** Level names by id, from the summary. */
   levels: MeSummary['levels'];
+  download: AdminDownload;
+}
+
+/** The exports as files: which one, its format and dates; only the dates the chosen export takes are shown. */
+function downloadsCard(download: AdminDownload): HTMLElement {
+  // Said beside the form, not at the top of the view where the decisions' outcomes go.
+  const outcome = h('p', { id: 'admin-export-outcome', class: 'outcome', role: 'status', 'aria-live': 'polite' });
+  const say = (text: string, tone: 'good' | 'error') => {
+    outcome.className = `outcome ${tone}`;
+    outcome.textContent = text;
+  };
+  const kind = h('select', { id: 'admin-export-kind' }, ...EXPORTS.map((e) => h('option', { value: e.kind }, e.label)));
+  const format = h('select', { id: 'admin-export-format' }, h('option', { value: 'csv' }, 'CSV (for Excel)'), h('option', { value: 'jsonl' }, 'JSON Lines'));
+  const dates = (['at', 'from', 'to'] as const).map((option) => {
+    const input = h('input', { id: `admin-export-${option}`, type: 'date' });
+    const label = h('label', { for: input.id }, OPTION_LABELS[option]);
+    return { option, input, parts: [label, input] };
+  });
+  const button = h('button', { type: 'submit' }, 'Download');
+  const form = h(
+    'form',
+    { class: 'downloads', 'aria-label': 'Exports' },
+    h('label', { for: kind.id }, 'Export'),
+    kind,
+    h('label', { for: format.id }, 'Format'),
+    format,
+    ...dates.flatMap((d) => d.parts),
+    button,
+  );
+  const showDates = () => {
+    const takes = EXPORTS.find((e) => e.kind === kind.value)!.options;
+    for (const d of dates) for (const part of d.parts) part.hidden = !takes.includes(d.option);
+  };
+  kind.addEventListener('change', showDates);
+  showDates();
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const query = new URLSearchParams({ format: format.value });
+    for (const d of dates) if (!d.input.hidden && d.input.value) query.set(d.option, d.input.value);
+    button.disabled = true;
+    void (async () => {
+      try {
+        const file = await download(`/api/admin/exports/${kind.value}?${query}`);
+        const link = h('a', { href: URL.createObjectURL(file.blob), download: file.name });
+        link.click();
+        // The browser has the file once the click is handled; the object URL is then only memory.
+        setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+        say(`Downloaded ${file.name}.`, 'good');
+      } catch (error) {
+        say(messageOf(error), 'error');
+      } finally {
+        button.disabled = false;
+      }
+    })();
+  });
+  return card('admin-downloads', 'Exports', h('p', { class: 'sub' }, 'The same files as the command line’s export: dates are whole days in the program’s time zone, and an empty date means now (or, for From, the start).'), form, outcome).section;
 }
 
 /** The admin view: cards that load themselves from the admin API. */
@@ -311,8 +380,7 @@ export function adminView(call: AdminApi, options: AdminViewOptions): HTMLElemen
   }
 
   void Promise.all([loadOverview(), loadRenewals(), loadQueue()]);
-  // Downloads (the exports) go here: one more card after the search.
-  return h('div', { id: 'admin-view' }, outcome, overview.section, renewals.section, queue.section, search.section);
+  return h('div', { id: 'admin-view' }, outcome, overview.section, renewals.section, queue.section, search.section, downloadsCard(options.download));
 }
 
 /** One member's status and this year's history, as an administrator opens it from the search. */

@@ -1,7 +1,7 @@
 // The personal tab "My points": in Teams, signs in with Teams SSO and shows the member's summary in
 // Teams' theme; in a plain browser it says so, and in local mode offers the development sign-in.
 import type { MeSummary } from '../api/me-summary.js';
-import { adminView, type AdminApi } from './admin.js';
+import { adminView, type AdminApi, type AdminDownload } from './admin.js';
 import { asTheme, connectToTeams, type Theme } from './host.js';
 import { errorView, outsideTeamsView, summaryView, type SummaryViewOptions } from './render.js';
 import './tab.css';
@@ -28,16 +28,24 @@ class ApiError extends Error {
   }
 }
 
-async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+/** A call to the server; a failure is an ApiError with the server's sentence. */
+async function request(path: string, init: RequestInit = {}): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(path, { ...init, headers: { accept: 'application/json', ...init.headers } });
+    response = await fetch(path, init);
   } catch {
     throw new ApiError(0, undefined, 'The DevOps Points server cannot be reached. Check your connection and try again.');
   }
-  const body = (await response.json().catch(() => ({}))) as { error?: string; code?: string };
-  if (!response.ok) throw new ApiError(response.status, body.code, body.error ?? `The server answered ${response.status}.`);
-  return body as T;
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { error?: string; code?: string };
+    throw new ApiError(response.status, body.code, body.error ?? `The server answered ${response.status}.`);
+  }
+  return response;
+}
+
+async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const response = await request(path, { ...init, headers: { accept: 'application/json', ...init.headers } });
+  return (await response.json().catch(() => ({}))) as T;
 }
 
 const summaryWith = (token: string) => api<MeSummary>('/api/me/summary', { headers: { authorization: `Bearer ${token}` } });
@@ -51,9 +59,18 @@ function adminApi(token: () => Promise<string>): AdminApi {
     });
 }
 
+/** An export as a file: the sign-in is a header, which a plain link cannot carry. */
+function adminDownload(token: () => Promise<string>): AdminDownload {
+  return async (path) => {
+    const response = await request(path, { headers: { authorization: `Bearer ${await token()}` } });
+    const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'export';
+    return { name, blob: await response.blob() };
+  };
+}
+
 /** The summary's view, with the admin view when the summary says the user is an administrator. */
 function view(summary: MeSummary, token: () => Promise<string>, options: SummaryViewOptions = {}): Node[] {
-  return summaryView(summary, { ...options, ...(summary.admin && { admin: adminView(adminApi(token), { levels: summary.levels }) }) });
+  return summaryView(summary, { ...options, ...(summary.admin && { admin: adminView(adminApi(token), { levels: summary.levels, download: adminDownload(token) }) }) });
 }
 
 async function inTeams(host: NonNullable<Awaited<ReturnType<typeof connectToTeams>>>): Promise<void> {

@@ -3,7 +3,7 @@
 // claims decided through the same use case as the /review card, with the same outcomes.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaimDecisionNotice } from '../../src/core/notices.js';
-import { cliStatus } from './cli-status.js';
+import { cliExport, cliStatus } from './cli-status.js';
 import { APP_ID_URI, FakeEntra } from './entra.js';
 import { ADMIN_ROUTES, ALEX, BO, CY, DEE, FAY, NOW, startTabServer, type TabServer } from './fixtures.js';
 
@@ -247,5 +247,48 @@ describe('the member search', () => {
     expect((body.pendingClaims as { id: string }[]).map((c) => c.id)).toEqual(['claim-bo-1']);
     const unknown = await get('/api/admin/members/nobody');
     expect([unknown.status, unknown.body.code]).toEqual([404, 'UNKNOWN_MEMBER']);
+  });
+});
+
+describe('exports as downloads', () => {
+  const downloads: [string, string[]][] = [
+    ['statuses', []],
+    ['statuses?format=jsonl&at=2026-06-30', ['--format', 'jsonl', '--at', '2026-06-30']],
+    ['ledger', []],
+    ['ledger?format=jsonl&from=2026-06-01&to=2026-09-30', ['--format', 'jsonl', '--from', '2026-06-01', '--to', '2026-09-30']],
+    ['claims', []],
+    ['claims?format=jsonl', ['--format', 'jsonl']],
+    ['leaderboard?period=month', ['--period', 'month']],
+    ['leaderboard?format=jsonl', ['--format', 'jsonl']],
+    ['partners', []],
+    ['partners?format=jsonl', ['--format', 'jsonl']],
+  ];
+  it.each(downloads)('%s: the bytes of the CLI’s export at the same instant, as an attachment', async (path, args) => {
+    await start();
+    const response = await fetch(`${server!.url}/api/admin/exports/${path}`, { headers: { authorization: `Bearer ${await entra.token(CY)}` } });
+    expect(response.status).toBe(200);
+    const kind = path.split('?')[0]!;
+    const jsonl = path.includes('format=jsonl');
+    expect(response.headers.get('content-type')).toBe(jsonl ? 'application/jsonl; charset=utf-8' : 'text/csv; charset=utf-8; header=present');
+    expect(response.headers.get('content-disposition')).toMatch(new RegExp(`^attachment; filename="${kind}-[0-9a-z-]+\\.${jsonl ? 'jsonl' : 'csv'}"$`));
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const body = Buffer.from(await response.arrayBuffer());
+    // Rows in every export but the partners' (the tab's store has no partner), so the comparison has content.
+    const rows = body.toString('utf8').split('\n').filter(Boolean).length - (jsonl ? 0 : 1);
+    expect(rows > 0).toBe(kind !== 'partners');
+    expect(body.equals(await cliExport(server!.file, [kind, ...args]))).toBe(true);
+  });
+
+  it.each([
+    ['an unknown export', 'payroll', 'UNKNOWN_EXPORT', 'The export must be statuses, ledger, claims, leaderboard, partners, not "payroll".'],
+    ['an unknown format', 'ledger?format=xlsx', 'UNKNOWN_FORMAT', 'The format must be csv or jsonl, not "xlsx".'],
+    ['an option the export does not take', 'ledger?at=2026-01-01', 'OPTION_NOT_VALID', '"at" does not apply to the ledger export (it takes "from", "to").'],
+    ['a date that is not one', 'statuses?at=yesterday', 'BAD_WHEN', '"at" must be a date YYYY-MM-DD or an ISO-8601 instant with Z or an offset, not "yesterday".'],
+    ['a range the wrong way round', 'claims?from=2026-06-01&to=2026-05-01', 'BAD_RANGE', '"from" (2026-06-01) comes after "to" (2026-05-01).'],
+    ['an unknown period', 'leaderboard?period=week', 'BAD_PERIOD', '"period" must be month or year, not "week".'],
+  ])('refuses %s with 400 and a sentence naming the query parameter', async (_what, path, code, error) => {
+    await start();
+    const answer = await get(`/api/admin/exports/${path}`);
+    expect(answer).toEqual({ status: 400, body: { code, error } });
   });
 });

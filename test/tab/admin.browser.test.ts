@@ -2,13 +2,14 @@
 // real server: the overview and the renewals show the CLI's numbers at the same instant, claims are
 // approved and rejected from the tab with the /review card's outcomes, the member search opens a
 // member, the three themes meet the contrast minimums, and a member sees no admin section at all.
+import { readFile } from 'node:fs/promises';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { pendingClaims } from '../../src/core/claims.js';
 import { describeInBrowser, launch, pageWithErrors } from '../support/browser.js';
 import { buildTab } from './build.js';
 import { LOW_CONTRAST_SCRIPT, type LowContrast } from './contrast.js';
-import { cliStatus } from './cli-status.js';
+import { cliExport, cliStatus } from './cli-status.js';
 import { APP_ID_URI, FakeEntra } from './entra.js';
 import { ADMIN_ROUTES, ALEX, BO, catalog, CY, FAY, NOW, startTabServer, TENANT, type TabServer } from './fixtures.js';
 import { openInTeams } from './teams-host.js';
@@ -81,6 +82,47 @@ describeInBrowser('the administrators’ view in Chromium', () => {
     const queued = await frame.locator('#admin-queue > li').evaluateAll((els) => els.map((e) => e.getAttribute('data-claim')));
     expect(queued).toEqual(pendingClaims(server.store.state.claims.values()).map((c) => c.id));
     expect(await frame.locator('#claims-waiting').innerText()).toBe('3');
+    expect(errors).toEqual([]);
+  });
+
+  it('downloads every export as the CLI writes it, takes the dates each export needs, and says why a download is refused', async () => {
+    const server = await start();
+    const { page, frame, errors } = await inTeams(server, CY);
+    await adminLoaded(frame);
+    const downloaded = async (): Promise<{ name: string; bytes: Buffer }> => {
+      const [file] = await Promise.all([page.waitForEvent('download'), frame.getByRole('button', { name: 'Download' }).click()]);
+      const bytes = await readFile((await file.path())!);
+      await expect.poll(() => frame.locator('#admin-export-outcome').innerText()).toBe(`Downloaded ${file.suggestedFilename()}.`);
+      return { name: file.suggestedFilename(), bytes };
+    };
+    for (const kind of ['statuses', 'ledger', 'claims', 'leaderboard', 'partners']) {
+      await frame.locator('#admin-export-kind').selectOption(kind);
+      const { name, bytes } = await downloaded();
+      expect(name).toMatch(new RegExp(`^${kind}-[0-9a-z-]+\\.csv$`));
+      expect(bytes.equals(await cliExport(server.file, [kind]))).toBe(true);
+    }
+
+    // The ledger of June in JSON Lines: only From and To are offered for it.
+    await frame.locator('#admin-export-kind').selectOption('ledger');
+    await frame.locator('#admin-export-format').selectOption('jsonl');
+    expect(await frame.locator('#admin-export-at').isHidden()).toBe(true);
+    await frame.locator('#admin-export-from').fill('2026-06-01');
+    await frame.locator('#admin-export-to').fill('2026-06-30');
+    const june = await downloaded();
+    expect(june.name).toBe('ledger-2026-06-01-to-2026-06-30.jsonl');
+    expect(june.bytes.equals(await cliExport(server.file, ['ledger', '--format', 'jsonl', '--from', '2026-06-01', '--to', '2026-06-30']))).toBe(true);
+    // June in Brussels time, and not empty, so the comparison has content.
+    const rows = june.bytes.toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as { at: string });
+    expect(rows.length).toBeGreaterThan(2);
+    expect(rows.every((r) => r.at >= '2026-05-31T22:00:00.000Z' && r.at < '2026-06-30T22:00:00.000Z')).toBe(true);
+
+    // A period the wrong way round: the server's sentence, and no file.
+    await frame.locator('#admin-export-from').fill('2026-07-01');
+    let files = 0;
+    page.on('download', () => void (files += 1));
+    await frame.getByRole('button', { name: 'Download' }).click();
+    await expect.poll(() => frame.locator('#admin-export-outcome').innerText()).toBe('"from" (2026-07-01) comes after "to" (2026-06-30).');
+    expect(files).toBe(0);
     expect(errors).toEqual([]);
   });
 

@@ -86,6 +86,8 @@ export const ADMIN_ROUTES: [string, string][] = [
   ['POST', '/api/admin/claims/claim-bo-1/reject'],
   ['GET', '/api/admin/members?q=a'],
   ['GET', `/api/admin/members/${BO}`],
+  ['GET', '/api/admin/exports/statuses'],
+  ['GET', '/api/admin/exports/ledger?format=jsonl'],
 ];
 
 /** The outbox: the 30-day reminder of Fay's renewal, sent. */
