@@ -9,7 +9,7 @@ import type { Request, Response, Server } from 'restify';
 import type { Config } from '../config.js';
 import type { Catalog } from '../core/catalog.js';
 import { findMember } from '../core/records.js';
-import type { Store } from '../store/store.js';
+import type { PointsStore } from '../store/contract.js';
 import { devSignIn } from './dev-sign-in.js';
 import { meSummary } from './me-summary.js';
 import { KeysUnavailableError } from './openid-keys.js';
@@ -17,7 +17,7 @@ import { bearerToken, ssoVerifier, TokenError, type SignedInUser } from './sso.j
 
 export interface TabRoutesDeps {
   config: Config;
-  store: Store;
+  store: PointsStore;
   catalog: Catalog;
   log: Logger;
   now: () => number;
