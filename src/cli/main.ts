@@ -18,7 +18,9 @@ import { standaloneTransport } from '../notify/transport.js';
 import { parseWhen, toUtcIso } from '../core/time.js';
 import { checkRecords, importRecords, jsonLines, type BatchProblem } from '../services/import-records.js';
 import type { State } from '../store/state.js';
-import { readStore, Store, StoreFailedError, StoreFileError, StoreLockedError, type StoreLog } from '../store/store.js';
+import { isDatabaseUrl, openStore, readStoreAt, storeLocation } from '../store/open-store.js';
+import { StoreDatabaseError } from '../store/pg-store.js';
+import { StoreFailedError, StoreFileError, StoreLockedError, type StoreLog } from '../store/store.js';
 import { formatHistory } from './history.js';
 
 const USAGE = `Usage: npm run -s cli -- [--db FILE] <command>
@@ -35,7 +37,8 @@ Commands:
                                 one notification pass: what is due since the last pass, then delivery;
                                 --dry-run prints what is due as JSON lines and sends nothing
 
-MEMBER is a member id or email, PARTNER a partner id. The store is --db, else $DB_FILE, else ./data/db.json.`;
+MEMBER is a member id or email, PARTNER a partner id. The store is --db (a file, or a postgres:// URL), else
+$DATABASE_URL, else $DB_FILE, else ./data/db.json.`;
 
 /** A mistake the person at the keyboard can fix: printed as a sentence, exit code 1. */
 class UserError extends Error {}
@@ -79,7 +82,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io, now: D
     io.err(error.message);
     return 1;
   }
-  const dbFile = values.db === undefined ? config.dbFile : resolve(config.invocationDir, values.db);
+  const dbFile = values.db === undefined ? storeLocation(config) : isDatabaseUrl(values.db) ? values.db : resolve(config.invocationDir, values.db);
   try {
     const catalog = loadCatalog(config.rulesFile);
     switch (command) {
@@ -104,7 +107,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io, now: D
       io.err(error.message);
       return 1;
     }
-    if (error instanceof StoreFileError || error instanceof StoreLockedError || error instanceof StoreFailedError) {
+    if (error instanceof StoreFileError || error instanceof StoreLockedError || error instanceof StoreFailedError || error instanceof StoreDatabaseError) {
       io.err(`The store cannot be used: ${error.message}`);
       return 1;
     }
@@ -128,9 +131,9 @@ async function importCommand(file: string, from: string, dbFile: string, catalog
   const origin = { source: 'import', by: `cli:${operator()}` } as const;
   // Checked against a read-only load first: a refused file touches no store file and needs no lock,
   // so it is answered with its bad lines even beside a running bot.
-  const checked = checkRecords(await readStore(dbFile), catalog, jsonLines(text), origin, now.getTime());
+  const checked = checkRecords(await readStoreAt(dbFile), catalog, jsonLines(text), origin, now.getTime());
   if (!checked.ok) return refused(checked.problems, io);
-  const store = await Store.open(dbFile, { command: 'cli import', log: storeLog(io) });
+  const store = await openStore(dbFile, { command: 'cli import', log: storeLog(io) });
   try {
     // Planned again under the lock: the store may have moved since the check.
     const result = await importRecords(store, catalog, jsonLines(text), origin, now.getTime());
@@ -153,8 +156,8 @@ const storeLog = (io: Io): StoreLog => ({ info: (_details, message) => io.err(me
 
 /** Queries never create a store: a wrong path gets a sentence, not an empty answer. */
 async function readExisting(dbFile: string) {
-  if (!existsSync(dbFile)) throw new UserError(`There is no store at ${dbFile} yet: import members first, or name the store with --db.`);
-  return readStore(dbFile);
+  if (!isDatabaseUrl(dbFile) && !existsSync(dbFile)) throw new UserError(`There is no store at ${dbFile} yet: import members first, or name the store with --db.`);
+  return readStoreAt(dbFile);
 }
 
 function operator(): string {
@@ -259,8 +262,8 @@ async function notifyCommand(when: string | undefined, dryRun: boolean, dbFile: 
   }
   // A real pass moves the pass marker to --at: one in the future would skip what falls before it.
   if (at > now.getTime()) throw new UserError('A pass that sends cannot run in the future; use --dry-run to preview one.');
-  if (!existsSync(dbFile)) throw new UserError(`There is no store at ${dbFile} yet: import members first, or name the store with --db.`);
-  const store = await Store.open(dbFile, { command: 'cli notify', log: storeLog(io) });
+  if (!isDatabaseUrl(dbFile) && !existsSync(dbFile)) throw new UserError(`There is no store at ${dbFile} yet: import members first, or name the store with --db.`);
+  const store = await openStore(dbFile, { command: 'cli notify', log: storeLog(io) });
   try {
     const transport = standaloneTransport(config.credentials);
     // Failures go to stderr; the report on stdout already says what the pass did.

@@ -4,7 +4,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { importRecords } from '../../src/services/import-records.js';
 import { StoreFailedError } from '../../src/store/contract.js';
 import { PgStore, readPgStore, redactUrl, StoreDatabaseError, type PgOpenOptions } from '../../src/store/pg-store.js';
+import { openStore, readStoreAt } from '../../src/store/open-store.js';
+import { Store } from '../../src/store/store.js';
 import { defaultCatalog } from '../support/catalog.js';
+import { cliAt, jsonl } from '../support/cli.js';
+import { tempDb } from '../support/temp.js';
 import { adminQuery, describeWithPostgres, postgresAvailable, postgresPerFile } from '../support/postgres.js';
 import { member } from './records.js';
 
@@ -164,6 +168,35 @@ describeWithPostgres('the PostgreSQL store', () => {
       expect(error).toBeInstanceOf(StoreDatabaseError);
       expect((error as Error).message).toMatch(/^cannot connect to postgres:\/\/points:\*\*\*@127\.0\.0\.1:1\/points: /);
       expect((error as Error).message).not.toContain('s3cret');
+    });
+  });
+
+  describe('chosen by its location', () => {
+    it('opens PostgreSQL for a postgres:// URL and the JSON store for a path', async () => {
+      const url = await postgres!.fresh();
+      const pgStore = await openStore(url, { command: 'pg test' });
+      const fileStore = await openStore(tempDb('factory-'), { command: 'pg test' });
+      try {
+        expect(pgStore).toBeInstanceOf(PgStore);
+        expect(fileStore).toBeInstanceOf(Store);
+        await pgStore.transact((tx) => tx.put(['members', member(1)]));
+        expect((await readStoreAt(url)).member('m1')).toEqual(member(1));
+      } finally {
+        await pgStore.close();
+        await fileStore.close();
+      }
+    });
+
+    it('serves the CLI with --db postgres://…: an import, then a status read from the database', async () => {
+      const url = await postgres!.fresh();
+      const cli = cliAt(new Date(NOW));
+      const file = jsonl(tempDb('cli-pg-'), 'members.jsonl', [ann, { type: 'credit', id: 'c1', member: 'ann', action: 'feedback.form', at: '2025-03-03T10:00:00Z' }]);
+      const imported = await cli(['--db', url, 'import', file]);
+      expect(imported.err).toBe(`${redactUrl(url)}: applied migration 001-initial.sql\n`);
+      expect(imported.code).toBe(0);
+      const status = await cli(['status', 'ann@example.com'], { DATABASE_URL: url });
+      expect(status.err).toBe('');
+      expect(JSON.parse(status.out)).toMatchObject({ member: 'ann', points: 50 });
     });
   });
 });
