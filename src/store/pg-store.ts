@@ -244,7 +244,9 @@ export class PgStore implements PointsStore {
     pollMs: number,
   ) {
     this.writer = writer;
+    // A connection lost while idle is replaced by the next transaction, not found dead by it.
     writer.on('error', () => this.dropWriter(writer));
+    writer.on('end', () => this.dropWriter(writer));
     this.poll = setInterval(() => this.queueRefresh(), pollMs);
     this.poll.unref();
   }
@@ -312,10 +314,10 @@ export class PgStore implements PointsStore {
     let client: pg.Client | undefined;
     try {
       client = await this.writerClient();
-      await client.query('BEGIN');
-      // Held until COMMIT: every writer of every instance waits here for the one before it.
-      const locked = await client.query<{ seq: string }>('SELECT seq FROM store_version FOR UPDATE');
-      const version = Number(locked.rows[0]!.seq);
+      // Held until COMMIT: every writer of every instance waits here for the one before it. (BEGIN and
+      // the lock go in one round trip: the simple query protocol runs both and answers both.)
+      const begun = (await client.query('BEGIN; SELECT seq FROM store_version FOR UPDATE')) as unknown as pg.QueryResult<{ seq: string }>[];
+      const version = Number(begun[1]!.rows[0]!.seq);
       // READ COMMITTED: this statement sees every transaction committed before the lock was granted.
       if (version > this.seq) this.apply((await client.query<Row>(`SELECT collection, record FROM store_records WHERE seq > $1 ${IN_WRITE_ORDER}`, [this.seq])).rows, version);
       for (const item of batch) {
@@ -335,8 +337,8 @@ export class PgStore implements PointsStore {
       if (puts.length > 0) {
         const seq = version + 1;
         await writeRows(client, puts, seq);
-        await client.query('UPDATE store_version SET seq = $1', [seq]);
-        await client.query('SELECT pg_notify($1, $2)', [CHANNEL, String(seq)]);
+        // The notice goes out at COMMIT, to every instance listening (this one included).
+        await client.query('UPDATE store_version SET seq = $1::bigint RETURNING pg_notify($2, $1::text)', [seq, CHANNEL]);
         await client.query('COMMIT');
         this.seq = seq;
       } else await client.query('COMMIT');
