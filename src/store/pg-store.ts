@@ -326,7 +326,9 @@ export class PgStore implements PointsStore {
           const unstorable = tx.puts.find(([, record]) => UNSTORABLE_ID.test(record.id));
           if (unstorable) {
             tx.undo();
-            throw new StoreRecordError(unstorable[0], unstorable[1], 'its id holds a NUL character or half of a surrogate pair, which PostgreSQL cannot store');
+            const refused = new StoreRecordError(unstorable[0], unstorable[1], 'its id holds a NUL character or half of a surrogate pair, which PostgreSQL cannot store');
+            this.log.error({ store: this.location, collection: refused.collection, id: refused.id, problem: refused.problem }, `refused a write: ${refused.message}`);
+            throw refused;
           }
           planned.push({ item, tx, result });
         } catch (error) {

@@ -2,7 +2,7 @@
 // connection. The cases every adapter shares are in contract.test.ts.
 import { afterEach, describe, expect, it } from 'vitest';
 import { importRecords } from '../../src/services/import-records.js';
-import { StoreFailedError } from '../../src/store/contract.js';
+import { StoreFailedError, StoreRecordError } from '../../src/store/contract.js';
 import { PgStore, readPgStore, redactUrl, StoreDatabaseError, type PgOpenOptions } from '../../src/store/pg-store.js';
 import { openStore, readStoreAt } from '../../src/store/open-store.js';
 import { Store } from '../../src/store/store.js';
@@ -168,6 +168,25 @@ describeWithPostgres('the PostgreSQL store', () => {
       expect(error).toBeInstanceOf(StoreDatabaseError);
       expect((error as Error).message).toMatch(/^cannot connect to postgres:\/\/points:\*\*\*@127\.0\.0\.1:1\/points: /);
       expect((error as Error).message).not.toContain('s3cret');
+    });
+  });
+
+  describe('ids PostgreSQL cannot store', () => {
+    it.each([['a NUL character', 'm\u0000x'], ['half of a surrogate pair', 'm\ud800x']])('refuses a record whose id holds %s, logs it, and writes nothing of its transaction', async (_what, id) => {
+      const url = await postgres!.fresh();
+      const logged: string[] = [];
+      const store = await open(url, { log: { info: () => {}, error: (_details, message) => logged.push(message) } });
+      const error = await store
+        .transact((tx) => {
+          tx.put(['members', member(1)]);
+          tx.put(['members', { ...member(2), id }]);
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreRecordError);
+      expect((error as StoreRecordError).problem).toBe('its id holds a NUL character or half of a surrogate pair, which PostgreSQL cannot store');
+      expect(logged).toEqual([`refused a write: ${(error as Error).message}`]);
+      expect(store.state.members.size).toBe(0);
+      expect((await readPgStore(url)).members.size).toBe(0);
     });
   });
 
