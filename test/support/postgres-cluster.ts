@@ -47,6 +47,18 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Resolves once the process is gone (checked every 10 ms, for at most 10 s). */
+async function exited(pid: number): Promise<void> {
+  for (const end = Date.now() + 10_000; Date.now() < end; ) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 function run(command: string, args: string[], options: SpawnOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { ...options, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -78,9 +90,12 @@ export async function startCluster(bin: string): Promise<Cluster> {
         const log = existsSync(join(dir, 'server.log')) ? readFileSync(join(dir, 'server.log'), 'utf8') : '';
         throw new Error(`${(error as Error).message}\n${log}`, { cause: error });
       }
+      const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
       const stop = async () => {
         try {
           await run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'], options);
+          // pg_ctl returns once the pid file is gone; the server may still write its last log line.
+          await exited(postmaster);
         } finally {
           remove();
         }
