@@ -15,9 +15,9 @@ const pureCore = {
   message: 'src/core/ is pure: it imports only luxon, zod and other core files. Pass it the data (and the instant) instead.',
 };
 const storeWrites = {
-  regex: '^(\\.\\./)+store/store(\\.js)?$',
+  regex: '^(\\.\\./)+store/(store|contract|open-store|pg-store)(\\.js)?$',
   allowTypeImports: true,
-  message: "src/bot/ does not write to the store: call a use case in src/services/ (a type import of '../store/store.js' is fine).",
+  message: "src/bot/ does not write to the store: call a use case in src/services/ (a type import of '../store/store.js' or '../store/contract.js' is fine).",
 };
 
 export default tseslint.config(

@@ -20,8 +20,9 @@ const shared = {
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
-    // A private TMPDIR for the run, checked for leftovers at its end; each file removes its temp folders.
-    globalSetup: ['./test/support/global-setup.ts'],
+    // A private PostgreSQL server for the run (stopped last, after the temp folder's check), then a
+    // private TMPDIR for the run, checked for leftovers at its end; each file removes its temp folders.
+    globalSetup: ['./test/support/postgres-setup.ts', './test/support/global-setup.ts'],
     projects: [
       { test: { ...shared, name: 'in-process', include: SHARED_GRAPH, isolate: false } },
       { test: { ...shared, name: 'isolated', include: ['test/**/*.test.ts'], exclude: SHARED_GRAPH } },

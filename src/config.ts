@@ -11,6 +11,8 @@ export interface BotCredentials {
 
 export interface Config {
   dbFile: string;
+  /** PostgreSQL instead of the file: the store then lives in that database, and DB_FILE is not used. */
+  databaseUrl: string | null;
   rulesFile: string;
   port: number;
   /** AAD object ids of the administrators. */
@@ -154,6 +156,22 @@ function readMetadataUrl(name: string, value: string | undefined, fallback: stri
   return url.href;
 }
 
+/** Checked, never echoed: the URL usually holds a password. */
+function readDatabaseUrl(value: string | undefined): string | null {
+  const text = value?.trim();
+  if (!text) return null;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(text).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/points (postgres:// or postgresql://), or unset to use the store file DB_FILE.');
+  }
+  return text;
+}
+
 function readSso(env: NodeJS.ProcessEnv): SsoConfig | null {
   const appIdUri = env.TAB_APP_ID_URI?.trim();
   const clientId = env.TAB_CLIENT_ID?.trim().toLowerCase();
@@ -231,6 +249,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     admins: new Set((env.ADMINS ?? '').split(',').map((id) => id.trim().toLowerCase()).filter(Boolean)),
     credentials,
     dbFile: env.DB_FILE?.trim() || './data/db.json',
+    databaseUrl: readDatabaseUrl(env.DATABASE_URL),
     rulesFile: env.RULES_FILE?.trim() || DEFAULT_RULES_FILE,
     invocationDir: env.INIT_CWD?.trim() || process.cwd(),
     logLevel: readLogLevel(env.LOG_LEVEL),

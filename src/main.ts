@@ -7,7 +7,8 @@ import { readConfig } from './config.js';
 import { realClock } from './notify/deliver.js';
 import { Notifier } from './notify/notifier.js';
 import { startServer } from './server.js';
-import { Store } from './store/store.js';
+import type { PointsStore } from './store/contract.js';
+import { openStore, storeLocation } from './store/open-store.js';
 
 let config;
 try {
@@ -18,18 +19,18 @@ try {
 }
 const log = pino({ level: config.logLevel });
 
-let store: Store;
+let store: PointsStore;
 let server: Awaited<ReturnType<typeof startServer>>;
 let notifier: Notifier;
 try {
   const catalog = loadCatalog(config.rulesFile);
-  store = await Store.open(config.dbFile, { command: 'npm start', log });
+  store = await openStore(storeLocation(config), { command: 'npm start', log });
   // One clock for the whole bot: requests, imports, notification passes and their waits.
   server = await startServer({ config, store, catalog, log, now: realClock.now });
   notifier = new Notifier({ store, catalog, settings: config.notify, transport: server.transport, log, clock: realClock }, log);
   notifier.start(config.notify.everyMs);
   log.info(
-    { catalog: catalog.edition, store: store.file, members: store.state.members.size, entries: store.state.ledger.size },
+    { catalog: catalog.edition, store: store.location, members: store.state.members.size, entries: store.state.ledger.size },
     `DevOps Points bot ready on ${server.url}/api/messages`,
   );
 } catch (error) {

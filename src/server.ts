@@ -14,7 +14,7 @@ import { PointsBot } from './bot/bot.js';
 import type { Config } from './config.js';
 import type { Catalog } from './core/catalog.js';
 import { BotTransport, type Transport } from './notify/transport.js';
-import type { Store } from './store/store.js';
+import type { PointsStore } from './store/contract.js';
 
 const MAX_BODY = 256 * 1024;
 /** A body of at most 256 kB that has not arrived in this time is not coming: 408 instead of Node's 5 minutes. */
@@ -44,7 +44,7 @@ function botFrameworkSettings(config: Config): ConfigurationBotFrameworkAuthenti
 
 export interface ServerOptions {
   config: Config;
-  store: Store;
+  store: PointsStore;
   catalog: Catalog;
   log: Logger;
   now: () => number;

@@ -16,13 +16,13 @@ import { approveClaim, rejectClaim, type DecisionProblem } from '../services/cla
 import { ExportAbortedError, writeExport } from '../services/exports.js';
 import type { Caller } from '../services/context.js';
 import type { State } from '../store/state.js';
-import type { Store } from '../store/store.js';
+import type { PointsStore } from '../store/contract.js';
 import { meSummary } from './me-summary.js';
 import type { SignedInUser } from './sso.js';
 import type { TabAuth } from './tab-auth.js';
 
 export interface AdminRoutesDeps {
-  store: Store;
+  store: PointsStore;
   catalog: Catalog;
   log: Logger;
   now: () => number;

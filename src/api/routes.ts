@@ -9,14 +9,14 @@ import type { Response, Server } from 'restify';
 import type { Config } from '../config.js';
 import type { Catalog } from '../core/catalog.js';
 import { findMember } from '../core/records.js';
-import type { Store } from '../store/store.js';
+import type { PointsStore } from '../store/contract.js';
 import { addAdminRoutes } from './admin-routes.js';
 import { meSummary } from './me-summary.js';
 import { tabAuth } from './tab-auth.js';
 
 export interface TabRoutesDeps {
   config: Config;
-  store: Store;
+  store: PointsStore;
   catalog: Catalog;
   log: Logger;
   now: () => number;

@@ -20,7 +20,10 @@ import { standaloneTransport } from '../notify/transport.js';
 import { parseWhen, toUtcIso } from '../core/time.js';
 import { checkRecords, importRecords, jsonLines, type BatchProblem } from '../services/import-records.js';
 import type { State } from '../store/state.js';
-import { readStore, Store, StoreFailedError, StoreFileError, StoreLockedError, type StoreLog } from '../store/store.js';
+import type { PointsStore } from '../store/contract.js';
+import { isDatabaseUrl, openStore, readStoreAt, storeLocation } from '../store/open-store.js';
+import { StoreDatabaseError } from '../store/pg-store.js';
+import { StoreFailedError, StoreFileError, StoreLockedError, type StoreLog } from '../store/store.js';
 import { exportCommand, EXPORT_USAGE } from './export.js';
 import { formatHistory } from './history.js';
 import { noProgress, progress, type Progress, type ProgressSink } from './progress.js';
@@ -51,7 +54,8 @@ Commands:
                                 CSV (for Excel) or JSON Lines on stdout, or into --out FILE (not replaced
                                 without --force); progress on stderr
 
-MEMBER is a member id or email, PARTNER a partner id. The store is --db, else $DB_FILE, else ./data/db.json.`;
+MEMBER is a member id or email, PARTNER a partner id. The store is --db (a file, or a postgres:// URL), else
+$DATABASE_URL, else $DB_FILE, else ./data/db.json.`;
 
 /** A mistake the person at the keyboard can fix: printed as a sentence, exit code 1. */
 class UserError extends Error {}
@@ -107,7 +111,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io, now: D
     io.err(error.message);
     return 1;
   }
-  const dbFile = values.db === undefined ? config.dbFile : resolve(config.invocationDir, values.db);
+  const dbFile = values.db === undefined ? storeLocation(config) : isDatabaseUrl(values.db) ? values.db : resolve(config.invocationDir, values.db);
   try {
     const catalog = loadCatalog(config.rulesFile);
     switch (command) {
@@ -134,7 +138,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io, now: D
       io.err(error.message);
       return 1;
     }
-    if (error instanceof StoreFileError || error instanceof StoreLockedError || error instanceof StoreFailedError) {
+    if (error instanceof StoreFileError || error instanceof StoreLockedError || error instanceof StoreFailedError || error instanceof StoreDatabaseError) {
       io.err(`The store cannot be used: ${error.message}`);
       return 1;
     }
@@ -166,7 +170,7 @@ async function importCommand(
   const maxWaitMs = maxWaitOf(remote.maxWait);
   // An explicit --server is checked before any work: a mistake there is told at once.
   const server = remote.server === undefined ? undefined : targetOf(remote.server, '--server', config);
-  if (server && !existsSync(dbFile)) {
+  if (server && !isDatabaseUrl(dbFile) && !existsSync(dbFile)) {
     throw new UserError(`There is no store at ${dbFile} to check the file against: name the bot's store with --db (or DB_FILE).`);
   }
   const origin = { source: 'import', by: `cli:${operator()}` } as const;
@@ -174,12 +178,12 @@ async function importCommand(
   const bar = (label: string) => (io.progress ? progress(io.progress, label, total, 'records', () => performance.now()) : noProgress);
   // Checked against a read-only load first: a refused file touches no store file and needs no lock,
   // so it is answered with its bad lines even beside a running bot, and before anything is sent to it.
-  const checked = checkRecords(await readStore(dbFile), catalog, counted(jsonLines(text), bar('import: checking')), origin, now.getTime());
+  const checked = checkRecords(await readStoreAt(dbFile), catalog, counted(jsonLines(text), bar('import: checking')), origin, now.getTime());
   if (!checked.ok) return refused(checked.problems, io);
   if (server) return importThroughBot(file, text, server, maxWaitMs, bar, io);
-  let store: Store;
+  let store: PointsStore;
   try {
-    store = await Store.open(dbFile, { command: 'cli import', log: storeLog(io) });
+    store = await openStore(dbFile, { command: 'cli import', log: storeLog(io) });
   } catch (error) {
     if (!(error instanceof StoreLockedError)) throw error;
     if (config.botUrl === undefined) {
@@ -231,8 +235,8 @@ const storeLog = (io: Io): StoreLog => ({ info: (_details, message) => io.err(me
 
 /** Queries never create a store: a wrong path gets a sentence, not an empty answer. */
 async function readExisting(dbFile: string) {
-  if (!existsSync(dbFile)) throw new UserError(`There is no store at ${dbFile} yet: import members first, or name the store with --db.`);
-  return readStore(dbFile);
+  if (!isDatabaseUrl(dbFile) && !existsSync(dbFile)) throw new UserError(`There is no store at ${dbFile} yet: import members first, or name the store with --db.`);
+  return readStoreAt(dbFile);
 }
 
 function operator(): string {
@@ -337,8 +341,8 @@ async function notifyCommand(when: string | undefined, dryRun: boolean, dbFile: 
   }
   // A real pass moves the pass marker to --at: one in the future would skip what falls before it.
   if (at > now.getTime()) throw new UserError('A pass that sends cannot run in the future; use --dry-run to preview one.');
-  if (!existsSync(dbFile)) throw new UserError(`There is no store at ${dbFile} yet: import members first, or name the store with --db.`);
-  const store = await Store.open(dbFile, { command: 'cli notify', log: storeLog(io) });
+  if (!isDatabaseUrl(dbFile) && !existsSync(dbFile)) throw new UserError(`There is no store at ${dbFile} yet: import members first, or name the store with --db.`);
+  const store = await openStore(dbFile, { command: 'cli notify', log: storeLog(io) });
   try {
     const transport = standaloneTransport(config.credentials);
     // Failures go to stderr; the report on stdout already says what the pass did.

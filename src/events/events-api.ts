@@ -6,14 +6,14 @@ import type { Logger } from 'pino';
 import type { Catalog } from '../core/catalog.js';
 import { isObject } from '../core/json.js';
 import { importRecords, type BatchSummary } from '../services/import-records.js';
-import { StoreFailedError, type Store } from '../store/store.js';
+import { StoreFailedError, type PointsStore } from '../store/contract.js';
 import type { RateLimiter } from './rate-limit.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from './signature.js';
 
 export const MAX_RECORDS = 1000;
 
 export interface EventsDeps {
-  store: Store;
+  store: PointsStore;
   catalog: Catalog;
   secret: string;
   limiter: RateLimiter;

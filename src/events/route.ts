@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type restify from 'restify';
 import type { EventsSettings } from '../config.js';
 import type { Catalog } from '../core/catalog.js';
-import type { Store } from '../store/store.js';
+import type { PointsStore } from '../store/contract.js';
 import { AnswerCache, handleEvents, type EventsAnswer } from './events-api.js';
 import { RateLimiter } from './rate-limit.js';
 import { checkHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.js';
@@ -15,7 +15,7 @@ export const EVENTS_PATH = '/api/events';
 export const MAX_EVENTS_BYTES = 2 * 1024 * 1024;
 
 export interface EventsRouteDeps {
-  store: Store;
+  store: PointsStore;
   catalog: Catalog;
   settings: EventsSettings;
   now: () => number;

@@ -10,7 +10,7 @@ import { dueFor, partnerLevelsDue, type DueNotice, type Notification } from '../
 import { toUtcIso } from '../core/time.js';
 import type { ConversationRecord } from '../store/schema.js';
 import type { State } from '../store/state.js';
-import type { Store } from '../store/store.js';
+import type { PointsStore } from '../store/contract.js';
 import type { NotifyConfig } from '../config.js';
 import { deliverAll, NotSent, SENDS_IN_FLIGHT, type Clock, type DeliverOptions, type Verdict } from './deliver.js';
 import { noticeCard } from './messages.js';
@@ -119,7 +119,7 @@ export interface PassReport {
 }
 
 export interface PassDeps {
-  store: Store;
+  store: PointsStore;
   catalog: Catalog;
   settings: NotifyConfig;
   transport: Transport;

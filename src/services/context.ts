@@ -5,10 +5,10 @@ import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../core/catalog.js';
 import type { Member } from '../core/ledger.js';
 import { refuse, type Problem } from '../core/result.js';
-import type { Store } from '../store/store.js';
+import type { PointsStore } from '../store/contract.js';
 
 export interface ServiceDeps {
-  store: Store;
+  store: PointsStore;
   catalog: Catalog;
   now: () => number;
   /** Ids for what a use case creates (claims' card ids, awards, revocations); random UUIDs when not given. */

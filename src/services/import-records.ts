@@ -8,7 +8,7 @@ import type { Problem } from '../core/ledger.js';
 import { isPartnerRecordType, parsePartnerRecord, planPartnerRecord, PARTNER_RECORD_TYPES, type PartnerRecord } from '../core/partner-records.js';
 import { parseRecord, planRecord, type LedgerRecord, type Origin } from '../core/records.js';
 import type { State } from '../store/state.js';
-import { Rollback, StoreRecordError, Transaction, type Store } from '../store/store.js';
+import { Rollback, StoreRecordError, Transaction, type PointsStore } from '../store/contract.js';
 
 export interface BatchProblem {
   /** 1-based position in the batch (the line number of an import file). */
@@ -138,7 +138,7 @@ export function checkRecords(state: State, catalog: Catalog, items: Iterable<Bat
  * `now` is the import instant: a partner's legacy level holds from then until the end of the next year.
  */
 export async function importRecords(
-  store: Store,
+  store: PointsStore,
   catalog: Catalog,
   items: Iterable<BatchItem>,
   origin: Origin,

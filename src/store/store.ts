@@ -17,11 +17,13 @@ import { Low } from 'lowdb';
 import { DurableJsonFile, fsyncDir, StoreFileError } from './durable-file.js';
 import { replay, writeRecords } from './journal.js';
 import { acquireLock, LockLostError, type LeaseOptions, type Lock } from './lock.js';
-import { checkPut, checkSnapshot, emptySnapshot, migrate, SCHEMA_VERSION, type Snapshot } from './schema.js';
+import { plan, silentLog, StoreFailedError, type PointsStore, type StoreLog, type Transaction } from './contract.js';
+import { checkSnapshot, emptySnapshot, migrate, SCHEMA_VERSION, type Snapshot } from './schema.js';
 import { DuplicateLedgerIdError, State, type Put } from './state.js';
 
 export { StoreFileError } from './durable-file.js';
 export { StoreLockedError, type LeaseOptions } from './lock.js';
+export { Rollback, StoreFailedError, StoreRecordError, Transaction, type PointsStore, type StoreLog } from './contract.js';
 
 /** By default the journal is compacted into the snapshot once it is larger than this and than the snapshot. */
 const MIN_COMPACT_BYTES = 8 << 20;
@@ -121,32 +123,6 @@ export async function readStore(file: string): Promise<State> {
   return (await load(resolve(file))).state;
 }
 
-export class StoreFailedError extends Error {}
-
-/** A put the store refused because the record would not load again: nothing of its transaction was written. */
-export class StoreRecordError extends Error {
-  readonly id: string;
-
-  constructor(
-    readonly collection: string,
-    record: unknown,
-    readonly problem: string,
-  ) {
-    const id = String((record as { id?: unknown } | null)?.id);
-    super(`the store refuses the ${collection} record "${id}": ${problem}`);
-    this.name = 'StoreRecordError';
-    this.id = id;
-  }
-}
-
-/** Where the store reports what it refused or could not do; a pino logger fits. */
-export interface StoreLog {
-  info(details: object, message: string): void;
-  error(details: object, message: string): void;
-}
-
-const silent: StoreLog = { info: () => {}, error: () => {} };
-
 /**
  * Copies the files of a store about to be migrated, as they are, into `<file>.schema<N>.bak/` and
  * makes the copies durable before the migrated snapshot replaces them. The copies are kept: they are
@@ -175,13 +151,6 @@ async function backUp(file: string, from: number, generations: readonly number[]
   return folder;
 }
 
-/** Thrown inside a transaction to cancel it; the store is left as it was. */
-export class Rollback<T> extends Error {
-  constructor(readonly detail: T) {
-    super('transaction rolled back');
-  }
-}
-
 interface Waiter {
   seq: number;
   resolve: () => void;
@@ -202,7 +171,7 @@ export interface OpenOptions {
   log?: StoreLog;
 }
 
-export class Store {
+export class Store implements PointsStore {
   private seq: number;
   private durableSeq: number;
   private pending: { seq: number; puts: readonly Put[] }[] = [];
@@ -230,6 +199,10 @@ export class Store {
     lock.onLost = (error) => this.fail(error);
   }
 
+  get location(): string {
+    return this.file;
+  }
+
   /**
    * Opens a store for writing: takes the lock, loads, and opens a journal generation. Files change
    * only when they must: a new store, a migration, or journals to fold into the snapshot.
@@ -237,7 +210,7 @@ export class Store {
   static async open(path: string, options: OpenOptions): Promise<Store> {
     const file = resolve(path);
     mkdirSync(dirname(file), { recursive: true });
-    const log = options.log ?? silent;
+    const log = options.log ?? silentLog;
     const lock = acquireLock(file, options.command, options.lease);
     let journal: FileHandle | undefined;
     try {
@@ -270,17 +243,7 @@ export class Store {
    */
   async transact<T>(fn: (tx: Transaction) => T): Promise<T> {
     this.usable();
-    const tx = new Transaction(this.state);
-    let result: T;
-    try {
-      result = fn(tx);
-    } catch (error) {
-      tx.undo();
-      throw error;
-    } finally {
-      // Also when fn caught the refusal itself: a refused write is a defect of the code that made it.
-      for (const refused of tx.refused) this.log.error({ store: this.file, collection: refused.collection, id: refused.id, problem: refused.problem }, `refused a write: ${refused.message}`);
-    }
+    const { tx, result } = plan(this.state, fn, this.log, this.file);
     if (tx.puts.length > 0) {
       this.seq += 1;
       this.pending.push({ seq: this.seq, puts: tx.puts });
@@ -389,35 +352,5 @@ export class Store {
       if (generation < snapshot.journal) await rm(journalPath(this.file, generation), { force: true });
     }
     await fsyncDir(dirname(this.file));
-  }
-}
-
-/** What a transaction sees and writes: the live data, with every put recorded and undoable. */
-export class Transaction {
-  readonly puts: Put[] = [];
-  /** Puts refused for a record that would not load (each also thrown to the caller of put). */
-  readonly refused: StoreRecordError[] = [];
-  /** The records that puts replaced, by position in puts: all that is needed to undo. */
-  private readonly replaced = new Map<number, Put[1]>();
-
-  constructor(readonly view: State) {}
-
-  /** Applies a put, or throws StoreRecordError for a record that loading would refuse. */
-  put(put: Put): void {
-    const problem = checkPut(put[0], put[1]);
-    if (problem !== null) {
-      const error = new StoreRecordError(put[0], put[1], problem);
-      this.refused.push(error);
-      throw error;
-    }
-    const replaced = this.view.put(put);
-    if (replaced) this.replaced.set(this.puts.length, replaced);
-    this.puts.push(put);
-  }
-
-  undo(): void {
-    for (let i = this.puts.length - 1; i >= 0; i -= 1) this.view.undo(this.puts[i]!, this.replaced.get(i));
-    this.puts.length = 0;
-    this.replaced.clear();
   }
 }

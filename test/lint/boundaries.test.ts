@@ -73,11 +73,19 @@ describe("src/bot uses the store's types, never its write API", () => {
     "import { Rollback, type Store } from '../store/store.js';",
     "import * as store from '../store/store.js';",
     "export { Store } from '../store/store.js';",
+    "import { Rollback } from '../store/contract.js';",
+    "import { openStore } from '../store/open-store.js';",
+    "import { PgStore } from '../store/pg-store.js';",
   ])('refuses %s', async (code) => {
     expect(await boundaryErrors('src/bot/app.ts', code)).toEqual([expect.stringMatching(STORE_WRITES)]);
   });
 
-  it.each(["import type { Store } from '../store/store.js';", "import { type Store } from '../store/store.js';", "import type { State } from '../store/state.js';"])(
+  it.each([
+    "import type { Store } from '../store/store.js';",
+    "import { type Store } from '../store/store.js';",
+    "import type { PointsStore } from '../store/contract.js';",
+    "import type { State } from '../store/state.js';",
+  ])(
     'allows %s',
     async (code) => {
       expect(await boundaryErrors('src/bot/conversations.ts', code)).toEqual([]);

@@ -4,8 +4,10 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readPgStore } from '../../src/store/pg-store.js';
 import { readStore } from '../../src/store/store.js';
 import { StubConnector } from '../support/connector.js';
+import { describeWithPostgres, postgresAvailable, postgresPerFile } from '../support/postgres.js';
 import { stopAll } from '../support/ready.js';
 import { childTmp, tempDb } from '../support/temp.js';
 
@@ -32,7 +34,27 @@ function start(env: Record<string, string>): Promise<{ url: string; output: () =
   });
 }
 
+const postgres = postgresAvailable ? postgresPerFile() : undefined;
+
 const exited = (process: ChildProcess) => new Promise<number | null>((resolve) => process.once('exit', (code) => resolve(code)));
+
+/** Eve writes "join" to the bot at url, through the connector at serviceUrl. */
+function eveJoins(url: string, serviceUrl: string): Promise<Response> {
+  return fetch(`${url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'message',
+      id: 'a1',
+      channelId: 'msteams',
+      serviceUrl,
+      from: { id: '29:eve', aadObjectId: 'aad-eve', name: 'Eve' },
+      recipient: { id: '28:bot' },
+      conversation: { id: 'conv-eve' },
+      text: 'join',
+    }),
+  });
+}
 
 describe('the bot process', () => {
   it('runs on a new store in local mode, answers, and on SIGTERM finishes its writes and exits 0', async () => {
@@ -41,21 +63,7 @@ describe('the bot process', () => {
     const db = tempDb('main-');
     const { url } = await start({ DB_FILE: db });
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok', members: 0, entries: 0 });
-    const response = await fetch(`${url}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message',
-        id: 'a1',
-        channelId: 'msteams',
-        serviceUrl: connector.url,
-        from: { id: '29:eve', aadObjectId: 'aad-eve', name: 'Eve' },
-        recipient: { id: '28:bot' },
-        conversation: { id: 'conv-eve' },
-        text: 'join',
-      }),
-    });
-    expect(response.status).toBe(200);
+    expect((await eveJoins(url, connector.url)).status).toBe(200);
     const stopped = exited(child!);
     child!.kill('SIGTERM');
     expect(await stopped).toBe(0);
@@ -111,5 +119,34 @@ describe('the bot process', () => {
     );
     expect(second).toContain('exited with 1');
     expect(second).toMatch(/already open for writing by process \d+ \(npm start/);
+  });
+});
+
+describeWithPostgres('the bot process on PostgreSQL (DATABASE_URL)', () => {
+  it('runs beside a second process on one database, which sees its write, and stops cleanly', async () => {
+    connector = await new StubConnector().start();
+    connector.users.set('29:eve', { id: '29:eve', name: 'Eve', aadObjectId: 'aad-eve', email: 'eve@example.com' });
+    // The test server trusts every connection: the password is never asked for, only never to be logged.
+    const url = new URL(await postgres!.fresh());
+    url.password = 's3cret-password';
+    const env = { DATABASE_URL: url.href, DB_FILE: tempDb('unused-') };
+    const first = await start(env);
+    const firstProcess = child!;
+    const second = await start(env);
+    expect((await eveJoins(first.url, connector.url)).status).toBe(200);
+    // The second process learns of the write from the database; the bound only catches one that never comes.
+    for (const end = Date.now() + 30_000; ; ) {
+      const health = (await (await fetch(`${second.url}/healthz`)).json()) as { members: number };
+      if (health.members === 1) break;
+      if (Date.now() > end) throw new Error('the second process never saw the first one\'s write');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(second.output()).toContain('"store":"postgres://postgres:***@127.0.0.1:');
+    expect(first.output() + second.output()).not.toContain('s3cret');
+    const stopped = exited(firstProcess);
+    firstProcess.kill('SIGTERM');
+    expect(await stopped).toBe(0);
+    expect((await readPgStore(env.DATABASE_URL)).member('aad-eve')?.email).toBe('eve@example.com');
+    expect(existsSync(env.DB_FILE)).toBe(false);
   });
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import type { Catalog } from '../../src/core/catalog.js';
 import { importRecords } from '../../src/services/import-records.js';
+import type { PointsStore } from '../../src/store/contract.js';
 import { Store } from '../../src/store/store.js';
 import { defaultCatalog } from './catalog.js';
 
@@ -13,17 +14,20 @@ import { defaultCatalog } from './catalog.js';
 export const NOW = Date.parse('2026-11-23T12:00:00Z');
 
 export interface SeededStore {
-  store: Store;
+  store: PointsStore;
   catalog: Catalog;
   /** Closes the store and removes its folder. */
   close(): Promise<void>;
 }
 
-/** A store in a new temporary folder, holding the seed records. */
-export async function seededStore(seed: unknown[] = []): Promise<SeededStore> {
+/**
+ * A store holding the seed records: by default a JSON store in a new temporary folder, else the one
+ * `open` gives (a PostgreSQL store of test/store/adapters.ts, say).
+ */
+export async function seededStore(seed: unknown[] = [], open?: () => Promise<PointsStore>): Promise<SeededStore> {
   const folder = mkdtempSync(join(tmpdir(), 'seeded-store-'));
   const catalog = defaultCatalog();
-  const store = await Store.open(join(folder, 'db.json'), { command: 'test' });
+  const store = open ? await open() : await Store.open(join(folder, 'db.json'), { command: 'test' });
   try {
     const result = await importRecords(store, catalog, seed.map((value, i) => ({ index: i + 1, value })), { source: 'import', by: 'test' }, NOW);
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
@@ -60,4 +64,4 @@ export function perTest<T extends { close(): Promise<void> }>(open: () => Promis
 }
 
 /** A new seeded store for each test of the file. */
-export const storePerTest = (seed: unknown[] = []) => perTest(() => seededStore(seed));
+export const storePerTest = (seed: unknown[] = [], open?: () => Promise<PointsStore>) => perTest(() => seededStore(seed, open));
