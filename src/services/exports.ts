@@ -121,9 +121,9 @@ export async function writeExport(
     }
     if (chunk.length > 0) await write(stream, chunk, failure);
   } finally {
-    // A stream destroyed with an error emits it before 'close': the listener stays until then.
-    if (stream.destroyed && !stream.closed) stream.once('close', () => stream.off('error', onError));
-    else stream.off('error', onError);
+    // A destroyed stream emits its error on a later tick, after `closed` is already set: the listener
+    // stays on it, so that error is never unhandled. A healthy stream is the caller's again.
+    if (!stream.destroyed) stream.off('error', onError);
   }
   return { ok: true, value: { rows } };
 }

@@ -1,6 +1,7 @@
 // The encoders field by field, and writeExport against streams that push back or go away.
 import { parse } from 'csv-parse/sync';
 import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { csvCell, csvLine } from '../../src/core/export-formats.js';
 import { ExportAbortedError, writeExport } from '../../src/services/exports.js';
@@ -138,5 +139,28 @@ describe('writeExport', () => {
       },
     });
     await expect(written).rejects.toThrow(new ExportAbortedError('the export stopped: write EPIPE'));
+  });
+
+  it('keeps a broken destination’s error handled when it broke between two writes, with no wait for drain to catch it', async () => {
+    // Takes everything at once: the export never waits, so the error arrives after writeExport returned.
+    const stream = new Writable({ highWaterMark: 1 << 30, write: (_chunk, _encoding, done) => done() });
+    const unhandled: unknown[] = [];
+    const record = (error: unknown) => void unhandled.push(error);
+    process.on('uncaughtException', record);
+    try {
+      const written = writeExport(bigState(), catalog, { kind: 'ledger' }, stream, {
+        now: NOW,
+        onRow: (done) => {
+          if (done === 1500) stream.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+        },
+      });
+      await expect(written).rejects.toThrow(new ExportAbortedError('the export stopped: write EPIPE'));
+      // Until the stream has said all it will say: finished() answers at once when it already has.
+      await finished(stream).catch(() => undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('uncaughtException', record);
+    }
   });
 });

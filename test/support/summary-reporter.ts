@@ -1,15 +1,16 @@
 // Ends every run with one line "N passed, N failed" that CI reads. What the tests left in the run's
-// private temp folder (test/support/global-setup.ts) counts there as one more failed test.
+// private temp folder (test/support/global-setup.ts) counts there as one more failed test, and so does
+// each error no test caught (vitest fails the run for it, so the line must not say 0 failed).
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, SerializedError, TestModule } from 'vitest/node';
 import { leftovers, TEMP_ROOT } from './global-setup.js';
 
 /** At most this many leftovers are named; the count says the rest. */
 const SHOWN = 40;
 
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
@@ -24,6 +25,7 @@ export default class SummaryReporter implements Reporter {
       if (module.state() === 'failed' && ![...module.children.allTests()].some((test) => test.result().state === 'failed')) failed += 1;
     }
     if (!this.tempFolderClean()) failed += 1;
+    failed += unhandledErrors.length;
     process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   }
 
