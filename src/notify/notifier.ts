@@ -2,6 +2,9 @@
 import type { Logger } from 'pino';
 import { runPass, type PassDeps, type PassReport } from './pass.js';
 
+/** The task name of the notification loop's lock on a shared store. */
+export const NOTIFY_TASK = 'notify';
+
 export class Notifier {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<PassReport | null> | null = null;
@@ -20,10 +23,15 @@ export class Notifier {
     this.timer.unref();
   }
 
-  /** One pass; while one runs, the caller gets that one instead of a second. */
+  /**
+   * One pass, when this instance leads the notifications (always with the file store; on PostgreSQL
+   * one instance at a time); while one runs, the caller gets that one instead of a second.
+   */
   pass(): Promise<PassReport | null> {
     if (this.stopping.signal.aborted) return Promise.resolve(null);
-    this.running ??= runPass({ ...this.deps, signal: this.stopping.signal }, this.deps.clock.now())
+    this.running ??= this.deps.store
+      .leads(NOTIFY_TASK)
+      .then((leads) => (leads && !this.stopping.signal.aborted ? runPass({ ...this.deps, signal: this.stopping.signal }, this.deps.clock.now()) : null))
       .catch((error: unknown) => {
         this.log.error({ err: error }, 'notification pass failed');
         return null;

@@ -19,6 +19,12 @@ export interface PointsStore {
   /** Where the data is, for logs and messages: a file path, or a database URL without its password. */
   readonly location: string;
   transact<T>(fn: (tx: Transaction) => T): Promise<T>;
+  /**
+   * Whether this process may run `task` (the notification loop) now: asked before each run. The file
+   * store has one writer, which always may. On PostgreSQL one instance at a time holds the task's
+   * lock, for as long as its connection lives: when that instance dies, the next to ask takes it.
+   */
+  leads(task: string): Promise<boolean>;
   close(): Promise<void>;
 }
 

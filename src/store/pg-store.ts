@@ -22,6 +22,8 @@ import { State, type Put } from './state.js';
 const CHANNEL = 'points_store';
 /** The advisory lock held while migrations run, so two instances starting at once migrate once. */
 const MIGRATION_LOCK = 0x504f494e;
+/** The first key of the tasks' advisory locks (the second is the task name's hash): apart from the migration lock. */
+const LEAD_LOCKS = 0x4c454144;
 /** Rows per INSERT statement: a large import is written in several, all in one transaction. */
 const CHUNK = 1000;
 const RECONNECT_MS = 1000;
@@ -229,6 +231,9 @@ export class PgStore implements PointsStore {
   private refreshQueued = false;
   private writer: pg.Client | null;
   private listener: pg.Client | null = null;
+  /** The session holding the tasks' locks this instance leads; the locks go with it. */
+  private leader: pg.Client | null = null;
+  private readonly led = new Set<string>();
   private readonly poll: NodeJS.Timeout;
   private failure: Error | null = null;
   private closed = false;
@@ -296,9 +301,11 @@ export class PgStore implements PointsStore {
       await tail;
       if (tail === this.tail) break;
     }
-    const clients = [this.writer, this.listener];
+    const clients = [this.writer, this.listener, this.leader];
     this.writer = null;
     this.listener = null;
+    this.leader = null;
+    this.led.clear();
     await Promise.all(clients.map((client) => client?.end().catch(() => {})));
   }
 
@@ -397,6 +404,36 @@ export class PgStore implements PointsStore {
       // The poll tries again within a second; a failure to apply has already stopped the store.
       if (!(error instanceof StoreFailedError)) this.log.error({ store: this.location }, `${this.location}: could not read the latest writes (${(error as Error).message}); trying again`);
     }
+  }
+
+  /**
+   * Takes the task's advisory lock if no instance holds it, or checks that this instance's session,
+   * and so its lock, is still there. A lost session loses its locks: this instance stops leading, and
+   * whichever instance asks next takes the task over.
+   */
+  async leads(task: string): Promise<boolean> {
+    if (this.closed || this.failure) return false;
+    try {
+      const client = (this.leader ??= await connect({ ...this.config, application_name: `${this.config.application_name ?? ''} lead`.slice(0, 63) }, this.location, (lost) => this.dropLeader(lost)));
+      if (this.led.has(task)) {
+        await client.query('SELECT 1');
+        return this.led.has(task);
+      }
+      const { rows } = await client.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS held', [LEAD_LOCKS, task]);
+      if (rows[0]?.held && this.leader === client && !this.closed) this.led.add(task);
+      return this.led.has(task);
+    } catch (error) {
+      this.log.error({ store: this.location, task }, `${this.location}: cannot tell whether this instance leads ${task} (${(error as Error).message}); it does not, until it can`);
+      if (this.leader) this.dropLeader(this.leader);
+      return false;
+    }
+  }
+
+  private dropLeader(client: pg.Client): void {
+    if (this.leader !== client) return;
+    this.leader = null;
+    this.led.clear();
+    client.end().catch(() => {});
   }
 
   private async writerClient(): Promise<pg.Client> {

@@ -253,6 +253,11 @@ export class Store implements PointsStore {
     return result;
   }
 
+  /** The file's writer is the only process that may run anything: it holds the lock. */
+  async leads(_task: string): Promise<boolean> {
+    return this.failure === null && !this.closed;
+  }
+
   /** Waits for everything acknowledged so far, and any snapshot being written, then releases the lock. */
   async close(): Promise<void> {
     if (this.closed) return;

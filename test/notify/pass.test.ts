@@ -157,6 +157,21 @@ describe('a notification pass', () => {
     await notifier.stop();
     expect(await notifier.pass()).toBeNull();
   });
+
+  it('runs no pass, and sends nothing, while another instance leads the notifications', async () => {
+    const d = deps();
+    const asked: string[] = [];
+    // The store of an instance that does not hold the notification lock (PostgreSQL, several instances).
+    const follower = new Proxy(d.store, {
+      get: (target, name, receiver) => (name === 'leads' ? async (task: string) => (asked.push(task), false) : Reflect.get(target, name, receiver)),
+    });
+    const notifier = new Notifier({ ...d, store: follower }, quiet);
+    expect(await notifier.pass()).toBeNull();
+    expect(asked).toEqual(['notify']);
+    expect(connector.requests).toEqual([]);
+    expect(store.state.markers.get('notify-pass')).toBeUndefined();
+    await notifier.stop();
+  });
 });
 
 describe('catching up after downtime', () => {

@@ -95,6 +95,28 @@ describeWithPostgres('the PostgreSQL store', () => {
     });
   });
 
+  describe('one leader per task', () => {
+    it('lets one instance at a time lead a task; when its session ends, the next instance to ask takes over', async () => {
+      const url = await postgres!.fresh();
+      const a = await open(url, { command: 'pg test a' });
+      const b = await open(url, { command: 'pg test b' });
+      expect(await a.leads('notify')).toBe(true);
+      expect(await b.leads('notify')).toBe(false);
+      expect(await a.leads('notify')).toBe(true);
+      // Each task has a lock of its own.
+      expect(await b.leads('other')).toBe(true);
+      expect(await a.leads('other')).toBe(false);
+      // A's session ends as it would with the process (SIGKILL, a lost network): its locks go with it.
+      const cut = await adminQuery(url, "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'pg test a lead'");
+      expect(cut.rows[0].n).toBe(1);
+      await until(() => b.leads('notify'), "B leading once A's session has ended");
+      expect(await a.leads('notify')).toBe(false);
+      // A clean stop hands it over too.
+      await b.close();
+      await until(() => a.leads('notify'), 'A leading again once B has stopped');
+    });
+  });
+
   describe('migrations', () => {
     it('migrates once when two instances start at once, and records the schema', async () => {
       const url = await postgres!.fresh();

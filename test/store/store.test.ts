@@ -197,6 +197,15 @@ describe('durable store', () => {
   });
 });
 
+describe('leading a task', () => {
+  it('always leads while open: the file has one writer, the only process that may run the notification loop', async () => {
+    const store = await Store.open(tempDb('lead-'), { command: 'test' });
+    expect(await store.leads('notify')).toBe(true);
+    await store.close();
+    expect(await store.leads('notify')).toBe(false);
+  });
+});
+
 describe('journal transactions over several lines', () => {
   const journalOf = (db: string) => {
     const name = readdirSync(dirname(db)).find((n) => /journal\.\d+$/.test(n) && readFileSync(`${dirname(db)}/${n}`).length > 0)!;
