@@ -233,6 +233,7 @@ export class PgStore implements PointsStore {
   private listener: pg.Client | null = null;
   /** The session holding the tasks' locks this instance leads; the locks go with it. */
   private leader: pg.Client | null = null;
+  private leading: Promise<pg.Client> | null = null;
   private readonly led = new Set<string>();
   private readonly poll: NodeJS.Timeout;
   private failure: Error | null = null;
@@ -305,6 +306,7 @@ export class PgStore implements PointsStore {
     this.writer = null;
     this.listener = null;
     this.leader = null;
+    this.leading = null;
     this.led.clear();
     await Promise.all(clients.map((client) => client?.end().catch(() => {})));
   }
@@ -414,7 +416,7 @@ export class PgStore implements PointsStore {
   async leads(task: string): Promise<boolean> {
     if (this.closed || this.failure) return false;
     try {
-      const client = (this.leader ??= await connect({ ...this.config, application_name: `${this.config.application_name ?? ''} lead`.slice(0, 63) }, this.location, (lost) => this.dropLeader(lost)));
+      const client = await this.leaderClient();
       if (this.led.has(task)) {
         await client.query('SELECT 1');
         return this.led.has(task);
@@ -423,15 +425,36 @@ export class PgStore implements PointsStore {
       if (rows[0]?.held && this.leader === client && !this.closed) this.led.add(task);
       return this.led.has(task);
     } catch (error) {
+      if (this.closed) return false;
       this.log.error({ store: this.location, task }, `${this.location}: cannot tell whether this instance leads ${task} (${(error as Error).message}); it does not, until it can`);
       if (this.leader) this.dropLeader(this.leader);
       return false;
     }
   }
 
+  /** The leading session: one, also when two asks come together (a second would hold locks nobody releases). */
+  private leaderClient(): Promise<pg.Client> {
+    this.leading ??= connect({ ...this.config, application_name: `${this.config.application_name ?? ''} lead`.slice(0, 63) }, this.location, (lost) => this.dropLeader(lost)).then(
+      (client) => {
+        // Closed while connecting: nothing may hold the process open, or a lock.
+        if (this.closed) {
+          client.end().catch(() => {});
+          throw new StoreFailedError(`${this.location} is closed`);
+        }
+        return (this.leader = client);
+      },
+      (error: unknown) => {
+        this.leading = null;
+        throw error;
+      },
+    );
+    return this.leading;
+  }
+
   private dropLeader(client: pg.Client): void {
     if (this.leader !== client) return;
     this.leader = null;
+    this.leading = null;
     this.led.clear();
     client.end().catch(() => {});
   }
