@@ -5,6 +5,7 @@ import { CloudAdapter, type Activity, type ConfigurationBotFrameworkAuthenticati
 import type { Logger } from 'pino';
 import type restify from 'restify';
 import { z } from 'zod';
+import { isObject } from '../core/json.js';
 import { BotTokenError, type BotCaller, type BotTokenProblem, type BotTokenVerifier } from '../api/bot-token.js';
 import { FETCH_TIMEOUT_MS, KeysUnavailableError, RETRY_PAUSE_MS } from '../api/openid-keys.js';
 
@@ -32,10 +33,6 @@ const activityShape = z.looseObject({
   (a) => a.type !== 'invoke' || a.name !== 'adaptiveCard/action' || (isObject(a.value) && isObject(a.value.action)),
   { message: 'an adaptiveCard/action invoke needs value.action', path: ['value'] },
 );
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 type Authenticated = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
 type Logic = (context: TurnContext) => Promise<void>;
