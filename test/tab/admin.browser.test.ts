@@ -3,30 +3,22 @@
 // approved and rejected from the tab with the /review card's outcomes, the member search opens a
 // member, the three themes meet the contrast minimums, and a member sees no admin section at all.
 import { readFile } from 'node:fs/promises';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Frame, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { pendingClaims } from '../../src/core/claims.js';
-import { describeInBrowser, launch, pageWithErrors } from '../support/browser.js';
-import { buildTab } from './build.js';
+import { describeInBrowser } from '../support/browser.js';
+import { browserSuite } from './browser-suite.js';
 import { LOW_CONTRAST_SCRIPT, type LowContrast } from './contrast.js';
 import { cliExport, cliStatus } from './cli-status.js';
-import { APP_ID_URI, FakeEntra } from './entra.js';
-import { ADMIN_ROUTES, ALEX, BO, catalog, CY, FAY, NOW, startTabServer, TENANT, type TabServer } from './fixtures.js';
+import { APP_ID_URI } from './entra.js';
+import { ADMIN_ROUTES, ALEX, BO, catalog, CY, FAY, NOW, TENANT, type TabServer } from './fixtures.js';
 import { openInTeams } from './teams-host.js';
 
 const levelName = (id: string | null) => catalog.levels.find((l) => l.id === id)?.name ?? 'No level';
 describeInBrowser('the administrators’ view in Chromium', () => {
-  let browser: Browser;
-  let tabDir: string;
-  const entra = new FakeEntra();
-  const servers: TabServer[] = [];
-  const start = async (env: Record<string, string> = {}) => {
-    const server = await startTabServer({ tabDir, env: { TAB_APP_ID_URI: APP_ID_URI, TAB_OPENID_METADATA_URL: entra.metadataUrl, ...env }, credentials: true });
-    servers.push(server);
-    return server;
-  };
-
-  const newPage = () => pageWithErrors(browser);
+  const { entra, start: startServer, newPage } = browserSuite();
+  const start = (env: Record<string, string> = {}) =>
+    startServer({ env: { TAB_APP_ID_URI: APP_ID_URI, TAB_OPENID_METADATA_URL: entra.metadataUrl, ...env }, credentials: true });
 
   /** The tab in the simulated Teams host, signed in with SSO as `who`, once the admin view has loaded (when it is there). */
   async function inTeams(server: TabServer, who: string, theme = 'default'): Promise<{ page: Page; frame: Frame; errors: string[] }> {
@@ -38,17 +30,6 @@ describeInBrowser('the administrators’ view in Chromium', () => {
   async function adminLoaded(frame: Frame): Promise<void> {
     for (const selector of ['#admin-levels-chart', '#admin-renewals', '#admin-queue, #admin-queue-none']) await frame.locator(selector).first().waitFor();
   }
-
-  beforeAll(async () => {
-    [tabDir] = await Promise.all([buildTab(), entra.start()]);
-    browser = await launch();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    for (const server of servers) await server.close();
-    await entra.stop();
-  });
 
   it('shows the overview, the renewals and the queue with the numbers of the CLI’s status at the same instant', async () => {
     const server = await start();

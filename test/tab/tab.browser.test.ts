@@ -1,14 +1,14 @@
 // The personal tab in headless Chromium against the seeded store: the numbers on the page are those of
 // the CLI's `status`, inside a simulated Teams host with SSO and outside Teams with the development
 // sign-in; the three themes meet the contrast minimums; the page works by keyboard.
-import type { Browser, Frame, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInBrowser, launch, pageWithErrors } from '../support/browser.js';
-import { buildTab } from './build.js';
+import type { Frame, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { describeInBrowser } from '../support/browser.js';
+import { browserSuite } from './browser-suite.js';
 import { FILL_CONTRAST_SCRIPT, LOW_CONTRAST_SCRIPT, type LowContrast } from './contrast.js';
 import { cliStatus, type CliStatus } from './cli-status.js';
-import { APP_ID_URI, FakeEntra } from './entra.js';
-import { ALEX, catalog, CY, NOW, startTabServer, TENANT, type TabServer } from './fixtures.js';
+import { APP_ID_URI } from './entra.js';
+import { ALEX, catalog, CY, NOW, TENANT } from './fixtures.js';
 import { hostPage } from './teams-host.js';
 
 const levelName = (id: string | null) => catalog.levels.find((l) => l.id === id)?.name ?? 'No level yet';
@@ -32,17 +32,7 @@ async function expectCliNumbers(where: Page | Frame, cli: CliStatus): Promise<vo
 }
 
 describeInBrowser('the personal tab in Chromium', () => {
-  let browser: Browser;
-  let tabDir: string;
-  const entra = new FakeEntra();
-  const servers: TabServer[] = [];
-  const start = async (options: Parameters<typeof startTabServer>[0] = {}) => {
-    const server = await startTabServer({ tabDir, ...options });
-    servers.push(server);
-    return server;
-  };
-
-  const newPage = () => pageWithErrors(browser);
+  const { entra, start, newPage } = browserSuite();
 
   /** Outside Teams, local mode: the development sign-in, by keyboard only. */
   async function signInByKeyboard(page: Page, member: string): Promise<void> {
@@ -53,17 +43,6 @@ describeInBrowser('the personal tab in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.locator('#points').waitFor();
   }
-
-  beforeAll(async () => {
-    [tabDir] = await Promise.all([buildTab(), entra.start()]);
-    browser = await launch();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    for (const server of servers) await server.close();
-    await entra.stop();
-  });
 
   it('outside Teams in local mode: development sign-in by keyboard; the numbers are those of the CLI', async () => {
     const server = await start();
