@@ -1,6 +1,8 @@
 // Browser tests run in Debian's Chromium through playwright-core. Without it they are skipped, saying
 // so plainly; in CI (CI=true) a missing browser is a failure, never a silent skip.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { describe } from 'vitest';
 
@@ -14,11 +16,34 @@ if (!available) {
 
 export const describeInBrowser = available ? describe : describe.skip;
 
-export function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+/**
+ * Chromium writes its own temporary files (`.org.chromium.Chromium.*`, e.g. for downloads) to TMPDIR and
+ * may leave one behind when it is closed mid-write; each browser gets a TMPDIR of its own, removed once
+ * the browser has exited, so the run's temp folder check sees nothing of it.
+ */
+export async function launch(): Promise<Browser> {
+  const ownTemp = mkdtempSync(join(tmpdir(), 'chromium-'));
+  const removeTemp = (): void => rmSync(ownTemp, { recursive: true, force: true });
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      env: { ...process.env, TMPDIR: ownTemp },
+    });
+  } catch (error) {
+    removeTemp();
+    throw error;
+  }
+  const close = browser.close.bind(browser);
+  browser.close = async (...args: Parameters<Browser['close']>) => {
+    try {
+      await close(...args);
+    } finally {
+      removeTemp();
+    }
+  };
+  return browser;
 }
 
 /**
