@@ -35,20 +35,41 @@ param tabClientId string = ''
 param tabAllowedTenants string = ''
 param logLevel string = 'info'
 
+@description('Keep the store in an Azure Database for PostgreSQL Flexible Server instead of the JSON file on /home. Needed for more than one instance.')
+param usePostgres bool = false
+@minValue(1)
+@maxValue(10)
+@description('App Service instances. Above 1 only with usePostgres: the JSON store has one writer. B1 allows up to 3, S1 up to 10.')
+param instanceCount int = 1
+param postgresServerName string = '${resourceBaseName}-pg'
+@description('Flexible Server compute: Standard_B1ms (Burstable) fits a community of 10,000 members.')
+param postgresSku string = 'Standard_B1ms'
+param postgresTier string = 'Burstable'
+param postgresAdminLogin string = 'pointsadmin'
+@secure()
+@description('Password of the Flexible Server administrator; required with usePostgres.')
+param postgresAdminPassword string = ''
+
+// A deployment asking for what cannot work stops here with the reason in its error, rather than
+// silently running one instance or a server without a password: int() of a sentence fails.
+var instances = usePostgres || instanceCount == 1 ? instanceCount : int('instanceCount above 1 needs usePostgres: the JSON store has one writer')
+var postgresPassword = !usePostgres || !empty(postgresAdminPassword) ? postgresAdminPassword : string(int('usePostgres needs postgresAdminPassword'))
+
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   location: location
   name: identityName
 }
 
-// Linux plan (reserved: true). One instance, never scaled out: the store is a JSON file with one
-// writer, and its lock refuses a second process. Scale up (a bigger SKU), not out.
+// Linux plan (reserved: true). On the JSON store one instance, never scaled out: the store is a file
+// with one writer, and its lock refuses a second process; scale up (a bigger SKU), not out. On
+// PostgreSQL every instance serves requests and one at a time sends the notifications.
 resource serverfarm 'Microsoft.Web/serverfarms@2023-12-01' = {
   kind: 'linux'
   location: location
   name: serverfarmsName
   sku: {
     name: webAppSKU
-    capacity: 1
+    capacity: instances
   }
   properties: {
     reserved: true
@@ -62,13 +83,15 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
   properties: {
     serverFarmId: serverfarm.id
     httpsOnly: true
+    // Any instance answers any request: the store, outbox and claim decisions are in the database.
+    clientAffinityEnabled: false
     siteConfig: {
       linuxFxVersion: 'NODE|20-lts' // package.json engines: node >=20.19
       // dist/ is built before the zip deploy; `npm start` would build again in a read-only folder.
       appCommandLine: 'node --disable-warning=DEP0111 --enable-source-maps --max-old-space-size=256 dist/main.js'
       alwaysOn: true
       healthCheckPath: '/healthz'
-      numberOfWorkers: 1
+      numberOfWorkers: instances
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       appSettings: [
@@ -92,6 +115,12 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
           // /home survives restarts and redeployments; the app folder is read-only.
           name: 'DB_FILE'
           value: '/home/data/db.json'
+        }
+        {
+          // Set: the store is in PostgreSQL and DB_FILE is unused. The password is in the URL, so it is
+          // an app setting (encrypted at rest), never in a committed file.
+          name: 'DATABASE_URL'
+          value: usePostgres ? 'postgres://${postgresAdminLogin}:${uriComponent(postgresPassword)}@${postgres.properties.fullyQualifiedDomainName}:5432/${postgresDatabase}?sslmode=verify-full' : ''
         }
         {
           name: 'MicrosoftAppType'
@@ -161,6 +190,52 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
     userAssignedIdentities: {
       '${identity.id}': {}
     }
+  }
+}
+
+var postgresDatabase = 'points'
+
+// The optional database. Public access limited to Azure's own addresses (the 0.0.0.0 rule), TLS
+// verified against the server's certificate (sslmode=verify-full); the bot creates its tables at its first start.
+resource postgres 'Microsoft.DBforPostgreSQL/flexibleServers@2022-12-01' = if (usePostgres) {
+  name: postgresServerName
+  location: location
+  sku: {
+    name: postgresSku
+    tier: postgresTier
+  }
+  properties: {
+    version: '15'
+    administratorLogin: postgresAdminLogin
+    administratorLoginPassword: postgresPassword
+    storage: {
+      storageSizeGB: 32
+    }
+    backup: {
+      backupRetentionDays: 7
+      geoRedundantBackup: 'Disabled'
+    }
+    highAvailability: {
+      mode: 'Disabled'
+    }
+  }
+}
+
+resource postgresFromAzure 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2022-12-01' = if (usePostgres) {
+  parent: postgres
+  name: 'AllowAllAzureServicesAndResourcesWithinAzureIps'
+  properties: {
+    startIpAddress: '0.0.0.0'
+    endIpAddress: '0.0.0.0'
+  }
+}
+
+resource postgresPoints 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2022-12-01' = if (usePostgres) {
+  parent: postgres
+  name: postgresDatabase
+  properties: {
+    charset: 'UTF8'
+    collation: 'en_US.utf8'
   }
 }
 

@@ -55,14 +55,22 @@ describe('Agents Toolkit project', () => {
     expect(bicep).toMatch(/@secure\(\)\s*\n(@description\([^\n]*\)\s*\n)?param eventsSecret string/);
   });
 
-  it('runs one instance of the bot on Linux with the store under /home and the managed identity as its app id', () => {
+  it('runs one instance of the bot on Linux with the store under /home by default, several only on PostgreSQL, with the managed identity as its app id', () => {
     expect(bicep).toContain("linuxFxVersion: 'NODE|20-lts'");
-    expect(bicep).toMatch(/capacity: 1\b/);
-    expect(bicep).toMatch(/numberOfWorkers: 1\b/);
+    expect(bicep).toMatch(/^param instanceCount int = 1$/m);
+    expect(bicep).toMatch(/^param usePostgres bool = false$/m);
+    // More than one instance only on PostgreSQL: otherwise the deployment fails with the reason.
+    expect(bicep).toMatch(/^var instances = usePostgres \|\| instanceCount == 1 \? instanceCount : int\('instanceCount above 1 needs usePostgres/m);
+    expect(bicep).toMatch(/capacity: instances\b/);
+    expect(bicep).toMatch(/numberOfWorkers: instances\b/);
     expect(bicep).toContain("healthCheckPath: '/healthz'");
     expect(bicep).toMatch(/name: 'DB_FILE'\s*\n\s*value: '\/home\/data\/db\.json'/);
     expect(bicep).toMatch(/name: 'MicrosoftAppType'\s*\n\s*value: 'UserAssignedMSI'/);
     expect(bicep).toMatch(/name: 'MicrosoftAppId'\s*\n\s*value: identity\.properties\.clientId/);
+    // DATABASE_URL is empty (the JSON store) unless the optional Flexible Server is deployed.
+    expect(bicep).toMatch(/name: 'DATABASE_URL'\s*\n\s*value: usePostgres \? 'postgres:\/\/[^']*sslmode=verify-full' : ''/);
+    expect(bicep).toMatch(/resource postgres 'Microsoft\.DBforPostgreSQL\/flexibleServers@[\d-]+' = if \(usePostgres\)/);
+    expect(bicep).toMatch(/@secure\(\)\s*\n(@description\([^\n]*\)\s*\n)?param postgresAdminPassword string/);
     const bot = read('infra/botRegistration/azurebot.bicep');
     expect(bot).toContain("msaAppType: 'UserAssignedMSI'");
     expect([...bot.matchAll(/channelName: '(\w+)'/g)].map((m) => m[1])).toEqual(['MsTeamsChannel']);
