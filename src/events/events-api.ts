@@ -5,8 +5,9 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Catalog } from '../core/catalog.js';
 import { isObject } from '../core/json.js';
-import { importRecords, type BatchSummary } from '../services/import-records.js';
+import { importRecordsWith, type BatchSummary } from '../services/import-records.js';
 import { StoreFailedError, type PointsStore } from '../store/contract.js';
+import { earlierAnswer, keepAnswer, type KeptAnswer } from './answers.js';
 import type { RateLimiter } from './rate-limit.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from './signature.js';
 
@@ -42,38 +43,16 @@ const header = (headers: EventsRequest['headers'], name: string) => {
 const refuse = (status: number, error: string, extra: Record<string, unknown> = {}): EventsAnswer => ({ status, body: { error, ...extra } });
 
 /**
- * The answers to batches already applied, by the digest of their body: a retried batch gets the same
- * answer it got the first time. Kept in memory for a day (at most 10,000); after a restart a retry is
- * still a no-op, its records then counted as known.
+ * Batches being applied in this process, by the digest of their body: an identical batch arriving
+ * meanwhile waits for the same answer instead of queueing a transaction of its own.
  */
-export class AnswerCache {
-  private readonly answers = new Map<string, { at: number; answer: EventsAnswer }>();
-  /** Batches being applied: an identical batch arriving meanwhile waits for the same answer. */
-  readonly inFlight = new Map<string, Promise<EventsAnswer>>();
-  constructor(
-    private readonly limit = 10_000,
-    private readonly ttlMs = 24 * 3_600_000,
-  ) {}
+export type InFlight = Map<string, Promise<EventsAnswer>>;
 
-  get(key: string, now: number): EventsAnswer | undefined {
-    const hit = this.answers.get(key);
-    if (!hit || now - hit.at > this.ttlMs) return undefined;
-    return hit.answer;
-  }
-
-  /** Keeps the first answer: a later one for the same body would count its records as known. */
-  set(key: string, answer: EventsAnswer, now: number): void {
-    if (this.get(key, now)) return;
-    if (this.answers.size >= this.limit) this.answers.delete(this.answers.keys().next().value!);
-    this.answers.set(key, { at: now, answer });
-  }
-}
-
-function summaryBody(summary: BatchSummary): Record<string, unknown> {
+function summaryBody(summary: BatchSummary): KeptAnswer['body'] {
   return { records: summary.records, new: summary.new, known: summary.known, entries: summary.entries, points: summary.points };
 }
 
-export async function handleEvents(deps: EventsDeps, cache: AnswerCache, request: EventsRequest): Promise<EventsAnswer> {
+export async function handleEvents(deps: EventsDeps, inFlight: InFlight, request: EventsRequest): Promise<EventsAnswer> {
   const now = deps.now();
   const verified = verify(deps.secret, request.body, header(request.headers, SIGNATURE_HEADER), header(request.headers, TIMESTAMP_HEADER), now);
   if (!verified.ok) return refuse(401, `Not authenticated: ${verified.reason}.`);
@@ -93,29 +72,39 @@ export async function handleEvents(deps: EventsDeps, cache: AnswerCache, request
   if (records.length === 0) return refuse(400, 'The batch has no records.');
   if (records.length > MAX_RECORDS) return refuse(413, `A batch holds at most ${MAX_RECORDS.toLocaleString('en-US')} records; this one has ${records.length.toLocaleString('en-US')}. Send it in parts.`);
 
-  const key = createHash('sha256').update(request.body).digest('hex');
-  const earlier = cache.get(key, now) ?? (await cache.inFlight.get(key));
-  if (earlier) return earlier;
-  const applying = apply(deps, records, now);
-  cache.inFlight.set(key, applying);
+  const digest = createHash('sha256').update(request.body).digest('hex');
+  const pending = inFlight.get(digest);
+  if (pending) return pending;
+  const applying = apply(deps, records, digest, now);
+  inFlight.set(digest, applying);
   try {
-    const answer = await applying;
-    if (answer.status === 200) cache.set(key, answer, now);
-    return answer;
+    return await applying;
   } finally {
-    cache.inFlight.delete(key);
+    inFlight.delete(digest);
   }
 }
 
-async function apply(deps: EventsDeps, records: unknown[], now: number): Promise<EventsAnswer> {
+/**
+ * Applies the batch and keeps its answer in one transaction, unless the store already holds the
+ * answer to the same body (applied through any instance): then that answer, and nothing is written.
+ * A refused batch (422) applied nothing and keeps no answer.
+ */
+async function apply(deps: EventsDeps, records: unknown[], digest: string, now: number): Promise<EventsAnswer> {
   try {
-    const result = await importRecords(deps.store, deps.catalog, records.map((value, index) => ({ index, value })), { source: 'api', by: 'api' }, now);
+    const result = await importRecordsWith(deps.store, deps.catalog, records.map((value, index) => ({ index, value })), { source: 'api', by: 'api' }, now, {
+      before: (view) => earlierAnswer(view, digest, now),
+      after: (tx, summary) => {
+        const answer = { status: 200, body: summaryBody(summary) };
+        keepAnswer(tx, digest, answer, now);
+        return answer;
+      },
+    });
     if (!result.ok) {
       return refuse(422, `Nothing was applied: ${result.problems.length} record(s) need fixing.`, {
         problems: result.problems.map((p) => ({ index: p.index, message: p.message })),
       });
     }
-    return { status: 200, body: summaryBody(result.summary) };
+    return result.value;
   } catch (error) {
     if (error instanceof StoreFailedError) {
       deps.log.error({ err: error }, 'events batch not applied: the store failed');

@@ -6,7 +6,7 @@ import type restify from 'restify';
 import type { EventsSettings } from '../config.js';
 import type { Catalog } from '../core/catalog.js';
 import type { PointsStore } from '../store/contract.js';
-import { AnswerCache, handleEvents, type EventsAnswer } from './events-api.js';
+import { handleEvents, type EventsAnswer, type InFlight } from './events-api.js';
 import { RateLimiter } from './rate-limit.js';
 import { checkHeaders, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature.js';
 
@@ -112,7 +112,7 @@ export function addEventsRoute(server: restify.Server, deps: EventsRouteDeps): v
   const { secret } = deps.settings;
   if (!secret) return;
   const limiter = new RateLimiter(deps.settings.rate, deps.settings.burst);
-  const cache = new AnswerCache();
+  const inFlight: InFlight = new Map();
   const deadlineMs = deps.reading?.deadlineMs ?? READ_DEADLINE_MS;
   const pace = deps.reading?.pace ?? READ_PACE;
   let reading = 0;
@@ -161,7 +161,7 @@ export function addEventsRoute(server: restify.Server, deps: EventsRouteDeps): v
       if (left > 0) readingBy.set(source, left);
       else readingBy.delete(source);
     }
-    const handled = await handleEvents({ ...deps, secret, limiter }, cache, { body, headers: req.headers, source });
+    const handled = await handleEvents({ ...deps, secret, limiter }, inFlight, { body, headers: req.headers, source });
     if (handled.status >= 400) deps.log.warn({ status: handled.status, error: handled.body.error, source }, 'events batch refused');
     answer(res, handled);
   });

@@ -134,6 +134,43 @@ export function checkRecords(state: State, catalog: Catalog, items: Iterable<Bat
 }
 
 /**
+ * What a caller adds to a batch's transaction, seeing the latest data of every process: a look before
+ * the batch (a value there is returned and nothing is applied), and puts after it, written with it.
+ */
+export interface BatchHooks<T> {
+  before(view: State): T | undefined;
+  after(tx: Transaction, summary: BatchSummary): T;
+}
+
+export type HookedResult<T> = { ok: true; value: T } | { ok: false; problems: BatchProblem[] };
+
+/** importRecords with hooks run in the batch's own transaction (the events API keeps its answers so). */
+export async function importRecordsWith<T>(
+  store: PointsStore,
+  catalog: Catalog,
+  items: Iterable<BatchItem>,
+  origin: Origin,
+  now: number,
+  hooks: BatchHooks<T>,
+): Promise<HookedResult<T>> {
+  try {
+    const value = await store.transact((tx) => {
+      const earlier = hooks.before(tx.view);
+      if (earlier !== undefined) return earlier;
+      const result = applyBatch(tx, catalog, items, origin, now);
+      if (!result.ok) throw new Rollback(result.problems);
+      return hooks.after(tx, result.summary);
+    });
+    return { ok: true, value };
+  } catch (error) {
+    if (error instanceof Rollback) return { ok: false, problems: error.detail as BatchProblem[] };
+    throw error;
+  }
+}
+
+const plainBatch: BatchHooks<BatchSummary> = { before: () => undefined, after: (_tx, summary) => summary };
+
+/**
  * Items may be produced lazily (see jsonLines), so a large file never exists as parsed objects all at once.
  * `now` is the import instant: a partner's legacy level holds from then until the end of the next year.
  */
@@ -144,17 +181,8 @@ export async function importRecords(
   origin: Origin,
   now: number,
 ): Promise<BatchResult> {
-  try {
-    const summary = await store.transact((tx) => {
-      const result = applyBatch(tx, catalog, items, origin, now);
-      if (!result.ok) throw new Rollback(result.problems);
-      return result.summary;
-    });
-    return { ok: true, summary };
-  } catch (error) {
-    if (error instanceof Rollback) return { ok: false, problems: error.detail as BatchProblem[] };
-    throw error;
-  }
+  const result = await importRecordsWith(store, catalog, items, origin, now, plainBatch);
+  return result.ok ? { ok: true, summary: result.value } : result;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { LedgerEntry, Member } from '../core/ledger.js';
 import type { Notification } from '../core/notices.js';
 import { DEAL_STATUSES, type Partner, type PartnerActivity } from '../core/partner-records.js';
 
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 const instant = z.iso.datetime({ offset: false, message: 'must be an ISO-8601 UTC instant' });
 const date = z.iso.date('must be a date YYYY-MM-DD');
@@ -196,6 +196,26 @@ export const partnerActivitySchema = z.strictObject({
   evidence: optionalString,
 }) satisfies z.ZodType<PartnerActivity>;
 
+const count = z.number().int().nonnegative();
+const countsByType = z.record(z.string(), count);
+
+/**
+ * The events API's answer to a batch it applied, found again by the digest of the batch's body: a
+ * retry sent to any instance, or after a restart, gets the same answer. Answers take turns in a ring
+ * of slots (the id, `slot-N`), so their number stays bounded without deleting anything.
+ */
+export const answerSchema = z.strictObject({
+  id: z.string().min(1),
+  /** The answer's place in the order answers were written (1, 2, …): its slot, and which slot is next. */
+  serial: z.number().int().positive(),
+  /** The SHA-256 of the batch's body, in hex. */
+  digest: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex'),
+  at: instant,
+  status: z.number().int(),
+  body: z.strictObject({ records: count, new: countsByType, known: countsByType, entries: count, points: z.number().int() }),
+});
+export type AnswerRecord = z.infer<typeof answerSchema>;
+
 /**
  * The collections and their record schemas. Every collection is keyed by `id`; a new kind of record
  * adds a collection here and a migration step below.
@@ -210,6 +230,7 @@ export const collections = {
   markers: markerSchema,
   partners: partnerSchema,
   partnerActivities: partnerActivitySchema,
+  answers: answerSchema,
 } as const;
 
 export type CollectionName = keyof typeof collections;
@@ -223,6 +244,7 @@ export interface Records {
   markers: Marker;
   partners: Partner;
   partnerActivities: PartnerActivity;
+  answers: AnswerRecord;
 }
 export const collectionNames = Object.keys(collections) as CollectionName[];
 
@@ -243,6 +265,7 @@ const snapshotHeader = z.strictObject({
   markers: z.array(z.unknown()),
   partners: z.array(z.unknown()),
   partnerActivities: z.array(z.unknown()),
+  answers: z.array(z.unknown()),
 });
 
 export type Snapshot = { schemaVersion: typeof SCHEMA_VERSION; seq: number; journal: number } & { [C in CollectionName]: Records[C][] };
@@ -346,6 +369,8 @@ const migrations: Record<number, Migration> = {
   }),
   // Schema 4 adds the Partner Program: partner organisations and their activities.
   3: (data) => ({ ...data, schemaVersion: 4, partners: [], partnerActivities: [] }),
+  // Schema 5 adds the events API's answers, shared by every process that opens the store.
+  4: (data) => ({ ...data, schemaVersion: 5, answers: [] }),
 };
 
 export type MigrationResult = { ok: true; data: unknown; from: number } | { ok: false; message: string };

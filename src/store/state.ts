@@ -7,7 +7,7 @@ import type { Partner, PartnerActivity, PartnerView } from '../core/partner-reco
 import type { PartnerStatusInput } from '../core/partners.js';
 import type { LedgerView } from '../core/records.js';
 import { indexAfter, withTimes, type Timeline } from '../core/timeline.js';
-import { collectionNames, type CollectionName, type ConversationRecord, type Marker, type Records, type Snapshot } from './schema.js';
+import { collectionNames, type AnswerRecord, type CollectionName, type ConversationRecord, type Marker, type Records, type Snapshot } from './schema.js';
 
 export type Put = { [C in CollectionName]: [C, Records[C]] }[CollectionName];
 
@@ -90,6 +90,8 @@ export class State implements LedgerView, PartnerView {
   readonly markers = new Map<string, Marker>();
   readonly partners = new Map<string, Partner>();
   readonly partnerActivities = new Map<string, PartnerActivity>();
+  /** The events API's answers, by slot. */
+  readonly answers = new Map<string, AnswerRecord>();
   /** Member id → the Teams user id of their conversation. */
   private readonly conversationOfMember = new Map<string, string>();
   private readonly emails = new Map<string, string>();
@@ -103,6 +105,9 @@ export class State implements LedgerView, PartnerView {
   private readonly activitiesByPartner = new Map<string, PartnerActivity[]>();
   /** dealKey(partner, deal) → the deal's registration and decision. */
   private readonly deals = new Map<string, PartnerActivity[]>();
+  private readonly answerByDigest = new Map<string, AnswerRecord>();
+  /** The answer with the highest serial: the next one takes the slot after it. */
+  private lastAnswer: AnswerRecord | undefined;
 
   static from(snapshot: Snapshot): State {
     const state = new State();
@@ -162,6 +167,16 @@ export class State implements LedgerView, PartnerView {
     return this.activitiesByPartner.get(partnerId) ?? [];
   }
 
+  /** The latest answer kept for a batch with this body digest, however old. */
+  answerTo(digest: string): AnswerRecord | undefined {
+    return this.answerByDigest.get(digest);
+  }
+
+  /** The answer written last (the highest serial). */
+  latestAnswer(): AnswerRecord | undefined {
+    return this.lastAnswer;
+  }
+
   /** What partnerStatus needs for one partner: its activities and every ledger entry of its people. */
   partnerInput(partnerId: string): PartnerStatusInput | undefined {
     const partner = this.partners.get(partnerId);
@@ -199,6 +214,11 @@ export class State implements LedgerView, PartnerView {
       case 'partnerActivities': {
         const previous = this.partnerActivities.get(put[1].id);
         this.setActivity(put[1], previous);
+        return previous;
+      }
+      case 'answers': {
+        const previous = this.answers.get(put[1].id);
+        this.setAnswer(put[1], previous);
         return previous;
       }
       default: {
@@ -247,6 +267,9 @@ export class State implements LedgerView, PartnerView {
           this.unindexActivity(put[1]);
         }
         return;
+      case 'answers':
+        this.unsetAnswer(put[1], replaced as AnswerRecord | undefined);
+        return;
       default: {
         const map = (this as Maps)[put[0]] as Map<string, Put[1]>;
         if (replaced) map.set(put[1].id, replaced);
@@ -292,6 +315,32 @@ export class State implements LedgerView, PartnerView {
   private unindexActivity(activity: PartnerActivity): void {
     removeFrom(this.activitiesByPartner, activity.partnerId, activity);
     if (activity.deal !== undefined) removeFrom(this.deals, dealKey(activity.partnerId, activity.deal), activity);
+  }
+
+  /**
+   * Slots are taken over in serial order, so the answer a put replaces is the oldest with its digest:
+   * no other slot needs the index.
+   */
+  private setAnswer(answer: AnswerRecord, replaced: AnswerRecord | undefined): void {
+    if (replaced && this.answerByDigest.get(replaced.digest) === replaced) this.answerByDigest.delete(replaced.digest);
+    this.answers.set(answer.id, answer);
+    this.indexAnswer(answer);
+  }
+
+  /** Undoes setAnswer; the indexes are rebuilt from the slots, which is rare (a failed transaction) and exact. */
+  private unsetAnswer(answer: AnswerRecord, replaced: AnswerRecord | undefined): void {
+    if (replaced) this.answers.set(answer.id, replaced);
+    else this.answers.delete(answer.id);
+    this.answerByDigest.clear();
+    this.lastAnswer = undefined;
+    for (const kept of this.answers.values()) this.indexAnswer(kept);
+  }
+
+  /** By serial, not by the order of puts: slots load in any order (PostgreSQL's: by first write). */
+  private indexAnswer(answer: AnswerRecord): void {
+    const same = this.answerByDigest.get(answer.digest);
+    if (!same || answer.serial > same.serial) this.answerByDigest.set(answer.digest, answer);
+    if (!this.lastAnswer || answer.serial > this.lastAnswer.serial) this.lastAnswer = answer;
   }
 
   /** The collections as arrays, for a snapshot. Records are never mutated, so this is a consistent copy. */

@@ -20,7 +20,7 @@ export interface StoreAdapter {
   open(where: string, options?: { log?: StoreLog }): Promise<PointsStore>;
   /** The read-only load. */
   read(where: string): Promise<State>;
-  /** Everything the store has written, as text: a refused record must not appear in it. */
+  /** Everything the store has written, as text: a refused record must not appear in it, nor change it. */
   written(where: string): Promise<string>;
 }
 
@@ -39,10 +39,11 @@ export function storeAdapters(): StoreAdapter[] {
     fresh: async () => tempDb('contract-'),
     open: async (db, options) => track(await Store.open(db, { command: 'contract test', ...options })),
     read: (db) => readStore(db),
+    // Files only: an open store also has its lock folder, db.json.lock/.
     written: async (db) =>
-      readdirSync(dirname(db))
-        .filter((name) => name.startsWith('db.json'))
-        .map((name) => readFileSync(join(dirname(db), name), 'utf8'))
+      readdirSync(dirname(db), { withFileTypes: true })
+        .filter((file) => file.isFile() && file.name.startsWith('db.json'))
+        .map((file) => readFileSync(join(dirname(db), file.name), 'utf8'))
         .join('\n'),
   };
   if (!postgresAvailable) return [json];

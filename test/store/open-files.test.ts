@@ -44,9 +44,9 @@ describe('a migration', () => {
     await store.close();
 
     const kept = `${db}.schema3.bak`;
-    expect(told).toEqual([`${db}: migrating from schema 3 to 4; the files as they were are kept in ${kept}`]);
+    expect(told).toEqual([`${db}: migrating from schema 3 to 5; the files as they were are kept in ${kept}`]);
     expect(folderHashes(kept)).toEqual(before);
-    expect(JSON.parse(readFileSync(db, 'utf8'))).toMatchObject({ schemaVersion: 4, members: [member(1), member(2)] });
+    expect(JSON.parse(readFileSync(db, 'utf8'))).toMatchObject({ schemaVersion: 5, members: [member(1), member(2)] });
     expect(existsSync(`${db}.journal.3`)).toBe(false);
     expect([...(await readStore(db)).members.keys()]).toEqual(['m1', 'm2', 'm3']);
     // The old files load as they are: they are the way back.

@@ -123,7 +123,10 @@ describeWithPostgres('the PostgreSQL store', () => {
       const url = await postgres!.fresh();
       await Promise.all([open(url), open(url), open(url)]);
       const { rows } = await adminQuery(url, 'SELECT version, name FROM store_migrations ORDER BY version');
-      expect(rows).toEqual([{ version: 1, name: '001-initial.sql' }]);
+      expect(rows).toEqual([
+        { version: 1, name: '001-initial.sql' },
+        { version: 2, name: '002-answers.sql' },
+      ]);
     });
 
     it('refuses a database written by a newer version, with a sentence, and leaves it as it is', async () => {
@@ -131,12 +134,12 @@ describeWithPostgres('the PostgreSQL store', () => {
       const store = await open(url);
       await store.transact((tx) => tx.put(['members', member(1)]));
       await store.close();
-      await adminQuery(url, "INSERT INTO store_migrations (version, name) VALUES (2, '002-future.sql')");
+      await adminQuery(url, "INSERT INTO store_migrations (version, name) VALUES (3, '003-future.sql')");
       for (const attempt of [() => PgStore.open(url, { command: 'pg test' }), () => readPgStore(url)]) {
         const error = await attempt().catch((e: unknown) => e);
         expect(error).toBeInstanceOf(StoreDatabaseError);
         expect((error as Error).message).toBe(
-          `${redactUrl(url)} was written by a newer version of this product (database schema 2); this version knows up to schema 1. ` +
+          `${redactUrl(url)} was written by a newer version of this product (database schema 3); this version knows up to schema 2. ` +
             'Run the newer version, or restore a backup made for this one; the database was left as it is.',
         );
       }
@@ -234,7 +237,7 @@ describeWithPostgres('the PostgreSQL store', () => {
       const cli = cliAt(new Date(NOW));
       const file = jsonl(tempDb('cli-pg-'), 'members.jsonl', [ann, { type: 'credit', id: 'c1', member: 'ann', action: 'feedback.form', at: '2025-03-03T10:00:00Z' }]);
       const imported = await cli(['--db', url, 'import', file]);
-      expect(imported.err).toBe(`${redactUrl(url)}: applied migration 001-initial.sql\n`);
+      expect(imported.err).toBe(`${redactUrl(url)}: applied migration 001-initial.sql\n${redactUrl(url)}: applied migration 002-answers.sql\n`);
       expect(imported.code).toBe(0);
       const status = await cli(['status', 'ann@example.com'], { DATABASE_URL: url });
       expect(status.err).toBe('');

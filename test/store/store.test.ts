@@ -97,7 +97,7 @@ describe('durable store', () => {
     const store = await openStore(db);
     await store.close();
     expect(JSON.parse(readFileSync(db, 'utf8'))).toMatchObject({
-      schemaVersion: 4,
+      schemaVersion: 5,
       members: [member(1)],
       claims: [],
       notifications: [],
@@ -106,10 +106,11 @@ describe('durable store', () => {
       markers: [],
       partners: [],
       partnerActivities: [],
+      answers: [],
     });
   });
 
-  it('migrates schema 1 (members and ledger) to schema 4 with empty claims, notifications, preferences, conversations, markers and partner collections', async () => {
+  it('migrates schema 1 (members and ledger) to schema 5 with empty claims, notifications, preferences, conversations, markers, partner collections and answers', async () => {
     const db = tempDb();
     writeFileSync(db, JSON.stringify({ schemaVersion: 1, seq: 4, journal: 2, members: [member(1)], ledger: [entry('e1')] }));
     const state = await readStore(db);
@@ -119,7 +120,7 @@ describe('durable store', () => {
     await store.transact((tx) => tx.put(['preferences', { id: 'm1', leaderboardOptOut: true }]));
     await store.close();
     expect((await readStore(db)).preferences.get('m1')).toEqual({ id: 'm1', leaderboardOptOut: true });
-    expect(JSON.parse(readFileSync(db, 'utf8')).schemaVersion).toBe(4);
+    expect(JSON.parse(readFileSync(db, 'utf8')).schemaVersion).toBe(5);
   });
 
   it('migrates schema 2 notifications into the outbox: sent ones stay sent, the others become pending', async () => {
@@ -138,7 +139,7 @@ describe('durable store', () => {
     expect(state.conversations.size).toBe(0);
   });
 
-  it('migrates schema 3 to schema 4 with empty partners and partner activities, keeping every record', async () => {
+  it('migrates schema 3 to schema 5 with empty partners, partner activities and answers, keeping every record', async () => {
     const db = tempDb();
     const schema3 = {
       schemaVersion: 3, seq: 7, journal: 3, members: [{ ...member(1), partnerId: 'p-acme' }], ledger: [entry('e1')], claims: [], notifications: [],
@@ -153,10 +154,30 @@ describe('durable store', () => {
     expect(state.membersOf('p-acme').map((m) => m.id)).toEqual(['m1']);
     expect(state.partnerInput('p-acme')).toBeUndefined();
     const store = await openStore(db);
-    expect(JSON.parse(readFileSync(db, 'utf8'))).toEqual({ ...schema3, schemaVersion: 4, journal: expect.any(Number), partners: [], partnerActivities: [] });
+    expect(JSON.parse(readFileSync(db, 'utf8'))).toEqual({ ...schema3, schemaVersion: 5, journal: expect.any(Number), partners: [], partnerActivities: [], answers: [] });
     await store.transact((tx) => tx.put(['partners', { id: 'p-acme', name: 'Acme Media' }]));
     await store.close();
     expect((await readStore(db)).partnerInput('p-acme')).toEqual({ partner: { id: 'p-acme', name: 'Acme Media' }, activities: [], devops: [entry('e1')] });
+  });
+
+  it('migrates schema 4 to schema 5 with no answers, keeping every record, and the schema-4 file beside it', async () => {
+    const db = tempDb();
+    const schema4 = {
+      schemaVersion: 4, seq: 3, journal: 2, members: [{ ...member(1), partnerId: 'p-acme' }], ledger: [entry('e1')], claims: [], notifications: [],
+      preferences: [], conversations: [], markers: [{ id: 'notify.pass', at: '2026-01-02T10:00:00.000Z' }], partners: [{ id: 'p-acme', name: 'Acme Media' }], partnerActivities: [],
+    };
+    const text = JSON.stringify(schema4);
+    writeFileSync(db, text);
+    const state = await readStore(db);
+    expect(state.answers.size).toBe(0);
+    expect(state.partnerInput('p-acme')?.devops).toEqual([entry('e1')]);
+    const store = await openStore(db);
+    expect(JSON.parse(readFileSync(db, 'utf8'))).toEqual({ ...schema4, schemaVersion: 5, journal: expect.any(Number), answers: [] });
+    expect(readFileSync(`${db}.schema4.bak/db.json`, 'utf8')).toBe(text);
+    const answer = { id: 'slot-0', serial: 1, digest: 'a'.repeat(64), at: '2026-11-23T12:00:00.000Z', status: 200, body: { records: 1, new: { credit: 1 }, known: { credit: 0 }, entries: 1, points: 25 } };
+    await store.transact((tx) => tx.put(['answers', answer]));
+    await store.close();
+    expect((await readStore(db)).answerTo('a'.repeat(64))).toEqual(answer);
   });
 
   const broken: [string, string, string][] = [
