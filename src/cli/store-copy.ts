@@ -93,12 +93,6 @@ function placeOf(text: string, flag: 'from' | 'to', invocationDir: string): Plac
 const holdsRecords = (state: State) => Object.values(state.counts()).some((n) => n > 0);
 
 function summarise(state: State, catalog: Catalog, at: number, bar: Progress): Summary {
-  const hashes = {} as Record<CollectionName, string>;
-  for (const name of collectionNames) {
-    const hash = createHash('sha256');
-    for (const record of state[name].values()) hash.update(`${JSON.stringify(record)}\n`);
-    hashes[name] = hash.digest('hex');
-  }
   // The computation `cli status` prints, for every member.
   const statuses = new Map<string, string>();
   for (const member of state.members.values()) {
@@ -106,6 +100,12 @@ function summarise(state: State, catalog: Catalog, at: number, bar: Progress): S
     bar.update(statuses.size);
   }
   bar.end();
+  const hashes = {} as Record<CollectionName, string>;
+  for (const name of collectionNames) {
+    const hash = createHash('sha256');
+    for (const record of state[name].values()) hash.update(`${JSON.stringify(record)}\n`);
+    hashes[name] = hash.digest('hex');
+  }
   return { counts: state.counts(), hashes, statuses };
 }
 
@@ -115,6 +115,8 @@ function summarise(state: State, catalog: Catalog, at: number, bar: Progress): S
  * together (a large store fits the CLI's heap once, not twice).
  */
 async function copy(from: Place, to: Place, context: StoreCopyContext, bar: (label: string, total: number, unit: string) => Progress): Promise<Summary | string> {
+  // A load has no progress of its own: a line says what the wait is (a large store takes seconds).
+  context.io.progress?.write(`store copy: reading ${from.shown}\n`);
   const state = await readStoreAt(from.where);
   if (!holdsRecords(state)) return `${from.shown} holds no records: there is nothing to copy`;
   const summary = summarise(state, context.catalog, context.at, bar('store copy: source statuses', state.members.size, 'members'));
@@ -177,6 +179,7 @@ export async function storeCommand(args: string[], flags: Record<string, string 
   if (typeof source === 'string') return refused(io, source);
   io.err(`The copy holds ${from.shown} as read at ${toUtcIso(context.now.getTime())}: writes made to it after that are not in the copy. Stop the bot (every instance) before moving its store.`);
 
+  io.progress?.write(`store copy: reading the copy back from ${to.shown}\n`);
   const copied = summarise(await readStoreAt(to.where), context.catalog, context.at, bar('store copy: comparing', source.statuses.size, 'members'));
   const found = differences(source, copied, context.at);
   if (found.length > 0) {

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
 import { importRecords } from '../../src/services/import-records.js';
 import type { Transaction } from '../../src/store/contract.js';
 import { readStoreAt } from '../../src/store/open-store.js';
@@ -108,6 +109,29 @@ describe('store copy between files', () => {
     await store.transact((tx) => tx.put(['preferences', { id: 'ann', notificationsOff: true }]));
     await store.close();
     expect((await readStoreAt(target)).preferences.get('ann')).toEqual({ id: 'ann', notificationsOff: true });
+  });
+
+  it('shows its progress on the progress sink, stdout keeping the report', async () => {
+    const source = await seededFile();
+    const target = join(tempDir('store-copy-'), 'copy.json');
+    let out = '';
+    let shown = '';
+    const io = { out: (t: string) => void (out += t), err: () => {}, progress: { isTTY: false, write: (t: string) => void (shown += t) } };
+    expect(await run(['store', 'copy', '--from', source, '--to', target], {}, io, NOW)).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ membersCompared: 2 });
+    // A log gets a line every tenth of each step; these are the ends of the steps.
+    const lines = shown
+      .split('\n')
+      .map((line) => line.replace(/ [\d,]+ \w+\/s$/, ''))
+      .filter((line) => !/ \d{1,2}% /.test(line));
+    expect(lines).toEqual([
+      `store copy: reading ${source}`,
+      'store copy: source statuses 100% 2/2 members',
+      'store copy: writing 100% 19/19 records',
+      `store copy: reading the copy back from ${target}`,
+      'store copy: comparing 100% 2/2 members',
+      '',
+    ]);
   });
 
   it('refuses a target file that holds records, and leaves it as it was', async () => {
