@@ -28,6 +28,7 @@ import { exportCommand, EXPORT_USAGE } from './export.js';
 import { formatHistory } from './history.js';
 import { noProgress, progress, type Progress, type ProgressSink } from './progress.js';
 import { counted, recordCount, sendFile, target, type Target } from './remote-import.js';
+import { storeCommand, STORE_COPY_USAGE } from './store-copy.js';
 
 const USAGE = `Usage: npm run -s cli -- [--db FILE] <command>
 
@@ -53,9 +54,15 @@ Commands:
                                 year's leaderboards (or --period's) at --at, partner credits per track at --at;
                                 CSV (for Excel) or JSON Lines on stdout, or into --out FILE (not replaced
                                 without --force); progress on stderr
+  ${STORE_COPY_USAGE}
+                                copy a whole store, record for record, between a store file and PostgreSQL
+                                (either way) into a place that holds no records: all or nothing. The copy is
+                                then read back and every member's status at --at (default now) and every
+                                collection compared with the source. Stop the bot first: writes made to the
+                                source after it is read are not copied
 
 MEMBER is a member id or email, PARTNER a partner id. The store is --db (a file, or a postgres:// URL), else
-$DATABASE_URL, else $DB_FILE, else ./data/db.json.`;
+$DATABASE_URL, else $DB_FILE, else ./data/db.json (store copy names both stores with --from and --to).`;
 
 /** A mistake the person at the keyboard can fix: printed as a sentence, exit code 1. */
 class UserError extends Error {}
@@ -128,6 +135,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io, now: D
       case 'notify':
         if (args.length > 0) throw new UserError('Expected: notify [--at WHEN] [--dry-run]');
         return await notifyCommand(values.at, values['dry-run'] === true, dbFile, catalog, config, io, now);
+      case 'store':
+        return await storeCommand(args, values, { catalog, io, now, at: instantOf(values.at, catalog, now), invocationDir: config.invocationDir });
       case 'export':
         return await exportCommand(args, values, { catalog, io, now, invocationDir: config.invocationDir, dbFile, load: () => readExisting(dbFile) });
       default:

@@ -31,6 +31,9 @@ export interface PointsStore {
 /** The store cannot write any more (its lock is lost, its disk or database failed): restart the process. */
 export class StoreFailedError extends Error {}
 
+/** A store named to receive a copy already holds records: nothing was written to it. */
+export class StoreNotEmptyError extends Error {}
+
 /** A put the store refused because the record would not load again: nothing of its transaction was written. */
 export class StoreRecordError extends Error {
   readonly id: string;

@@ -35,7 +35,8 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
  * Plain JSON with a fixed layout: the scalar fields on the first line, then each array opened on its
  * own line with one item per line. Any JSON reader can read it; readLines below reads it line by line.
  */
-async function* serialise(data: object): AsyncGenerator<string> {
+async function* serialise(data: object, onItems: (items: number) => void): AsyncGenerator<string> {
+  let done = 0;
   const entries = Object.entries(data);
   const scalars = entries.filter(([, value]) => !Array.isArray(value));
   const arrays = entries.filter(([, value]) => Array.isArray(value)) as [string, unknown[]][];
@@ -45,6 +46,7 @@ async function* serialise(data: object): AsyncGenerator<string> {
     for (let i = 0; i < items.length; i += SLICE) {
       const slice = items.slice(i, i + SLICE).map((item) => JSON.stringify(item));
       yield slice.join(',\n') + (i + SLICE < items.length ? ',\n' : '\n');
+      onItems((done += slice.length));
       await yieldToLoop();
     }
     yield n < arrays.length - 1 ? '],\n' : ']}\n';
@@ -107,12 +109,13 @@ export class DurableJsonFile<T extends object> implements Adapter<T> {
     }
   }
 
-  async write(data: T): Promise<void> {
+  /** Writes the file whole or not at all; `onItems` hears how many array items are serialised so far. */
+  async write(data: T, onItems: (items: number) => void = () => {}): Promise<void> {
     const temp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.tmp`);
     const handle = await open(temp, 'w');
     try {
       let buffer = '';
-      for await (const piece of serialise(data)) {
+      for await (const piece of serialise(data, onItems)) {
         buffer += piece;
         if (buffer.length >= FLUSH_BYTES) {
           await handle.writeFile(buffer);

@@ -14,8 +14,8 @@
 // behind the database, and a caller sees its own write once its transact resolves.
 import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
-import { plan, silentLog, StoreFailedError, StoreRecordError, type PointsStore, type StoreLog, type Transaction } from './contract.js';
-import { checkPut, emptySnapshot, type CollectionName } from './schema.js';
+import { plan, silentLog, StoreFailedError, StoreNotEmptyError, StoreRecordError, type PointsStore, type StoreLog, type Transaction } from './contract.js';
+import { checkPut, collectionNames, emptySnapshot, type CollectionName, type Collections } from './schema.js';
 import { State, type Put } from './state.js';
 
 /** The channel every commit notifies, with its new seq. */
@@ -192,12 +192,18 @@ export async function readPgStore(url: string): Promise<State> {
 /** An id PostgreSQL cannot hold as text: a NUL character, or half of a surrogate pair. */
 const UNSTORABLE_ID = /\0|\p{Cs}/u;
 
-/** Writes the puts of one transaction with its seq: the last put of a record wins, at its first position. */
-async function writeRows(client: pg.Client, puts: readonly Put[], seq: number): Promise<void> {
+const unstorableRecord = (collection: CollectionName, record: Put[1]) =>
+  new StoreRecordError(collection, record, 'its id holds a NUL character or half of a surrogate pair, which PostgreSQL cannot store');
+
+/**
+ * Writes the puts of one transaction with its seq: the last put of a record wins, at its first position
+ * (counted from `firstPos`, for a transaction written in several calls).
+ */
+async function writeRows(client: pg.Client, puts: readonly Put[], seq: number, firstPos = 0): Promise<void> {
   const rows = new Map<string, { collection: CollectionName; key: string; record: string; pos: number }>();
   puts.forEach(([collection, record], pos) => {
     const id = JSON.stringify([collection, record.id]);
-    rows.set(id, { collection, key: record.id, record: JSON.stringify(record), pos: rows.get(id)?.pos ?? pos });
+    rows.set(id, { collection, key: record.id, record: JSON.stringify(record), pos: rows.get(id)?.pos ?? firstPos + pos });
   });
   const all = [...rows.values()];
   // The ledger is append-only: an entry id written twice breaks the primary key and the transaction.
@@ -213,6 +219,62 @@ async function writeRows(client: pg.Client, puts: readonly Put[], seq: number): 
         [chunk.map((r) => r.collection), chunk.map((r) => r.key), chunk.map((r) => r.record), seq, chunk.map((r) => r.pos)],
       );
     }
+  }
+}
+
+async function holdsRecords(client: pg.Client): Promise<boolean> {
+  if ((await appliedSchema(client)) === 0) return false;
+  return (await client.query('SELECT 1 FROM store_records LIMIT 1')).rowCount! > 0;
+}
+
+/**
+ * Writes a whole store into a database that holds no record (`cli store copy`): the rows go in chunks,
+ * all in one transaction, so a copy that fails part-way leaves the database without any. A database
+ * without the store's tables gets them first, as the bot's start would make them. Refuses, before
+ * writing anything, a database with a record and a record whose id PostgreSQL cannot hold.
+ */
+export async function writeNewPgStore(
+  url: string,
+  records: Collections,
+  options: { command: string; log?: StoreLog; onWritten?: (records: number) => void },
+): Promise<void> {
+  const location = redactUrl(url);
+  for (const name of collectionNames) {
+    const bad = (records[name] as Put[1][]).find((record) => UNSTORABLE_ID.test(record.id));
+    if (bad) throw unstorableRecord(name, bad);
+  }
+  const client = await connect(clientConfig(url, options.command), location);
+  let committing = false;
+  try {
+    // Checked before the migrations too: a database that is refused is not changed.
+    if (await holdsRecords(client)) throw new StoreNotEmptyError(`${location} holds a store with records`);
+    await migrate(client, location, options.log ?? silentLog);
+    // The version lock keeps out the writers of any instance started meanwhile until the copy commits.
+    const begun = (await client.query('BEGIN; SELECT seq FROM store_version FOR UPDATE')) as unknown as pg.QueryResult<{ seq: string }>[];
+    if (await holdsRecords(client)) throw new StoreNotEmptyError(`${location} holds a store with records`);
+    const seq = Number(begun[1]!.rows[0]!.seq) + 1;
+    let written = 0;
+    for (const name of collectionNames) {
+      const list = records[name] as Put[1][];
+      for (let at = 0; at < list.length; at += CHUNK) {
+        const puts = list.slice(at, at + CHUNK).map((record) => [name, record] as Put);
+        await writeRows(client, puts, seq, written);
+        options.onWritten?.((written += puts.length));
+      }
+    }
+    // Instances already running on the empty database read the copy at this notice.
+    await client.query('UPDATE store_version SET seq = $1::bigint RETURNING pg_notify($2, $1::text)', [seq, CHANNEL]);
+    committing = true;
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    if (error instanceof StoreNotEmptyError || error instanceof StoreDatabaseError) throw error;
+    const message = (error as Error).message;
+    // A connection lost while COMMIT was on its way leaves the outcome unknown: say so, not "nothing".
+    if (committing) throw new StoreDatabaseError(`${location}: the database did not confirm the copy's commit (${message}); read it to see whether it holds the copy`);
+    throw new StoreDatabaseError(`${location}: the copy was not committed (${message}); the database holds none of it`);
+  } finally {
+    await client.end().catch(() => {});
   }
 }
 
@@ -335,7 +397,7 @@ export class PgStore implements PointsStore {
           const unstorable = tx.puts.find(([, record]) => UNSTORABLE_ID.test(record.id));
           if (unstorable) {
             tx.undo();
-            const refused = new StoreRecordError(unstorable[0], unstorable[1], 'its id holds a NUL character or half of a surrogate pair, which PostgreSQL cannot store');
+            const refused = unstorableRecord(unstorable[0], unstorable[1]);
             this.log.error({ store: this.location, collection: refused.collection, id: refused.id, problem: refused.problem }, `refused a write: ${refused.message}`);
             throw refused;
           }

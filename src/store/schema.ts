@@ -268,13 +268,15 @@ const snapshotHeader = z.strictObject({
   answers: z.array(z.unknown()),
 });
 
-export type Snapshot = { schemaVersion: typeof SCHEMA_VERSION; seq: number; journal: number } & { [C in CollectionName]: Records[C][] };
+/** Every record of a store, collection by collection, in the order they were written. */
+export type Collections = { [C in CollectionName]: Records[C][] };
+export type Snapshot = { schemaVersion: typeof SCHEMA_VERSION; seq: number; journal: number } & Collections;
 
 export const emptySnapshot = (): Snapshot => ({
   schemaVersion: SCHEMA_VERSION,
   seq: 0,
   journal: 0,
-  ...(Object.fromEntries(collectionNames.map((name) => [name, []])) as unknown as { [C in CollectionName]: Records[C][] }),
+  ...(Object.fromEntries(collectionNames.map((name) => [name, []])) as unknown as Collections),
 });
 
 /** A file's content checked for loading: the value, or why the load stops. */

@@ -7,7 +7,7 @@ import type { Partner, PartnerActivity, PartnerView } from '../core/partner-reco
 import type { PartnerStatusInput } from '../core/partners.js';
 import type { LedgerView } from '../core/records.js';
 import { indexAfter, withTimes, type Timeline } from '../core/timeline.js';
-import { collectionNames, type AnswerRecord, type CollectionName, type ConversationRecord, type Marker, type Records, type Snapshot } from './schema.js';
+import { collectionNames, type AnswerRecord, type CollectionName, type Collections, type ConversationRecord, type Marker, type Records, type Snapshot } from './schema.js';
 
 export type Put = { [C in CollectionName]: [C, Records[C]] }[CollectionName];
 
@@ -344,9 +344,14 @@ export class State implements LedgerView, PartnerView {
   }
 
   /** The collections as arrays, for a snapshot. Records are never mutated, so this is a consistent copy. */
-  collections(): { [C in CollectionName]: Records[C][] } {
+  collections(): Collections {
     const out = {} as Record<CollectionName, unknown[]>;
     for (const name of collectionNames) out[name] = [...(this as Maps)[name].values()];
-    return out as { [C in CollectionName]: Records[C][] };
+    return out as Collections;
+  }
+
+  /** How many records each collection holds. */
+  counts(): Record<CollectionName, number> {
+    return Object.fromEntries(collectionNames.map((name) => [name, (this as Maps)[name].size])) as Record<CollectionName, number>;
   }
 }

@@ -17,8 +17,8 @@ import { Low } from 'lowdb';
 import { DurableJsonFile, fsyncDir, StoreFileError } from './durable-file.js';
 import { replay, writeRecords } from './journal.js';
 import { acquireLock, LockLostError, type LeaseOptions, type Lock } from './lock.js';
-import { plan, silentLog, StoreFailedError, type PointsStore, type StoreLog, type Transaction } from './contract.js';
-import { checkSnapshot, emptySnapshot, migrate, SCHEMA_VERSION, type Snapshot } from './schema.js';
+import { plan, silentLog, StoreFailedError, StoreNotEmptyError, type PointsStore, type StoreLog, type Transaction } from './contract.js';
+import { checkSnapshot, emptySnapshot, migrate, SCHEMA_VERSION, type Collections, type Snapshot } from './schema.js';
 import { DuplicateLedgerIdError, State, type Put } from './state.js';
 
 export { StoreFileError } from './durable-file.js';
@@ -121,6 +121,26 @@ async function load(file: string): Promise<Loaded> {
 /** Reads a store without taking the lock, for queries while another process writes. */
 export async function readStore(file: string): Promise<State> {
   return (await load(resolve(file))).state;
+}
+
+/**
+ * Writes a whole store into a file that holds no record yet (`cli store copy`), under the store's lock,
+ * so no writer opens it meanwhile. The snapshot is written to a temp file renamed into place once it is
+ * on disk (DurableJsonFile): a copy that fails part-way leaves the file as it was, absent or empty.
+ */
+export async function writeNewStore(path: string, records: Collections, options: { command: string; onWritten?: (records: number) => void }): Promise<void> {
+  const file = resolve(path);
+  const lock = acquireLock(file, options.command);
+  try {
+    const { state } = await load(file);
+    if (Object.values(state.counts()).some((n) => n > 0)) throw new StoreNotEmptyError(`${file} holds a store with records`);
+    // Journals an empty store left hold no record: the snapshot starts after them, so none is replayed.
+    const journal = ((await journalGenerations(file)).at(-1) ?? 0) + 1;
+    await lock.ensureHeld();
+    await new DurableJsonFile<Snapshot>(file).write({ schemaVersion: SCHEMA_VERSION, seq: 0, journal, ...records }, options.onWritten);
+  } finally {
+    lock.release();
+  }
 }
 
 /**
