@@ -252,17 +252,18 @@ try {
     const cells = parts.map((key) => (key === 'bots' ? `${cell(key)}, ${share('busiest').toFixed(2)}` : cell(key)));
     console.log(`| ${name} | ${mid((r) => r.load).toFixed(2)} | ${cells.join(' | ')} | ${share('others').toFixed(2)} | ${Math.max(0, idle).toFixed(2)} |`);
   }
-  // One bot is one event loop: at most one core. Two can use every core left by the client, the
-  // connector and PostgreSQL, which grow with the requests; on an otherwise idle machine that bounds
-  // two/one at cores × bot / (bot + the rest), each as CPU ms a request (and at 1 when even one bot
-  // cannot get its core).
-  const perRequest = (key: keyof CpuShare) => mid((r) => (r.two.cpu[key] * 1000) / r.two.rps);
-  const bot = perRequest('bots');
+  // One bot is one event loop: at most one core, 1000 / (its CPU ms a request) requests a second. Two
+  // can use every core the client, the connector and PostgreSQL leave, and those grow with the
+  // requests: on an otherwise idle machine two/one is at most cores × one bot's CPU a request over
+  // (two bots' CPU a request + the rest's), from the CPU each run measured.
+  const perRequest = (run: 'one' | 'two', key: keyof CpuShare) => mid((r) => (r[run].cpu[key] * 1000) / r[run].rps);
+  const oneBot = perRequest('one', 'bots');
+  const twoBots = perRequest('two', 'bots');
+  const rest = perRequest('two', 'client') + perRequest('two', 'connector') + perRequest('two', 'postgres');
   const othersTwo = mid((r) => r.two.cpu.others);
-  const rest = perRequest('client') + perRequest('connector') + perRequest('postgres');
   console.log(
-    `\nceiling of two/one on ${cores} otherwise idle cores, from the two-bot runs' CPU a request (bots ${ms(bot)}, client + connector + PostgreSQL ${ms(rest)}): ` +
-      `${Math.max(1, Math.min(cores, (cores * bot) / (bot + rest))).toFixed(2)}; the rest of the machine took ${othersTwo.toFixed(2)} cores during those runs`,
+    `\nceiling of two/one on ${cores} otherwise idle cores, from the CPU a request measured (one bot ${ms(oneBot)}; two bots ${ms(twoBots)}, with client + connector + PostgreSQL ${ms(rest)}): ` +
+      `${Math.min(cores, (cores * oneBot) / (twoBots + rest)).toFixed(2)}; the rest of the machine took ${othersTwo.toFixed(2)} cores during the two-bot runs`,
   );
   // With no core idle, each run got the share of the CPU the scheduler gave it among the other work.
   const idleTwo = cores - parts.reduce((sum, key) => sum + mid((r) => r.two.cpu[key]), 0) - othersTwo;
