@@ -3,17 +3,16 @@
 // floor (botbuilder's CloudAdapter replying one fixed card). The machine's load moves all three, so
 // each round measures the three one after the other and the ratios are what compare across runs.
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { buildSync } from 'esbuild';
 import { startUntilReady } from '../test/support/ready.js';
 import { generate } from './generate.js';
+import { CONVERSATIONS, pointsLoad, settle, type Measure, type Server } from './points-load.js';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000);
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 200_000);
-const CONVERSATIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Requests each server answers before the rounds: a count, not a time, so a busy machine warms up as much. */
@@ -32,55 +31,7 @@ process.on('SIGINT', () => process.exit(130));
 
 const run = (args: string[], env: NodeJS.ProcessEnv, ready: RegExp) => startUntilReady([process.execPath, ...args], env, ready, children);
 
-function activity(connector: string, i: number) {
-  const member = (i * 199) % MEMBERS;
-  return JSON.stringify({
-    type: 'message',
-    id: `bench-${i}`,
-    channelId: 'msteams',
-    serviceUrl: connector,
-    from: { id: `29:user-${member}`, aadObjectId: `member-${member}`, name: `Member ${member}` },
-    recipient: { id: '28:bot', name: 'DevOps Points' },
-    conversation: { id: `conversation-${i}`, conversationType: 'personal' },
-    text: 'points',
-  });
-}
-
-/**
- * The CPU time a process has used, in ms, from Linux's /proc (in USER_HZ ticks, 100 a second); NaN
- * elsewhere. CPU per request moves less with the machine's load than requests per second do.
- */
-function cpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-interface Server {
-  url: string;
-  pid: number;
-}
-
-async function load({ url, pid }: Server, connector: string, amount?: number) {
-  const cpuBefore = cpuMs(pid);
-  const bodies = Array.from({ length: CONVERSATIONS }, (_, i) => activity(connector, i));
-  let next = 0;
-  const result = await autocannon({
-    url: `${url}/api/messages`,
-    connections: CONVERSATIONS,
-    duration: SECONDS,
-    ...(amount !== undefined && { amount }),
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }],
-  });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors`);
-  const cpuPerRequest = (cpuMs(pid) - cpuBefore) / result.requests.total;
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, total: result.requests.total, cpuPerRequest };
-}
+const load = (server: Server, connector: string, amount?: number) => pointsLoad([server], connector, { members: MEMBERS, seconds: SECONDS, ...(amount !== undefined && { amount }) });
 
 const startLoad = loadavg();
 const db = join(dir, 'db.json');
@@ -99,27 +50,12 @@ const bot: Server = { url: await run([heap, 'dist/main.js'], { DB_FILE: db, PORT
 const bare: Server = { url: `http://127.0.0.1:${await run(['dist/bench-bare.js'], {}, /"port":(\d+)/)}`, pid: lastPid() };
 const echo: Server = { url: `http://127.0.0.1:${await run(['dist/bench-echo.js'], {}, /"port":(\d+)/)}`, pid: lastPid() };
 
-/**
- * Waits until a process has been nearly idle (under 5 % of a core) for a second, at most a minute.
- * The bot's first conversation writes compact the imported store's journal into its snapshot, a few
- * seconds of work spread over the event loop: measured, it would count against whichever round it
- * fell in.
- */
-async function settle({ pid }: Server): Promise<void> {
-  for (let waited = 0; waited < 60; waited += 1) {
-    const before = cpuMs(pid);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    if (!(cpuMs(pid) - before >= 50)) return;
-  }
-}
-
 // A warm-up run of each (the JIT settles, the bot's store compacts), then the measured rounds.
 await load(bare, connector, WARM_UP);
 await load(echo, connector, WARM_UP);
 await load(bot, connector, WARM_UP);
 await settle(bot);
 
-type Measure = Awaited<ReturnType<typeof load>>;
 interface Round {
   load: number;
   limit: Measure;

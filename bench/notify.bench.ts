@@ -9,12 +9,13 @@ import { pino } from 'pino';
 import { loadCatalog } from '../src/catalog-file.js';
 import { DEFAULT_RULES_FILE } from '../src/config.js';
 import { realClock } from '../src/notify/deliver.js';
-import { planPass, runPass } from '../src/notify/pass.js';
+import { runPass } from '../src/notify/pass.js';
 import { BotTransport } from '../src/notify/transport.js';
 import { importRecords } from '../src/services/import-records.js';
 import { readStore, Store } from '../src/store/store.js';
 import { startUntilReady, stopped } from '../test/support/ready.js';
 import { generate } from './generate.js';
+import { planDay } from './plan-day.js';
 import { benchFolder } from './temp-folder.js';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000);
@@ -26,7 +27,6 @@ const AT = Date.parse('2026-11-23T12:00:00Z');
 const catalog = loadCatalog(DEFAULT_RULES_FILE);
 const children: ChildProcess[] = [];
 const { dir, done } = benchFolder('notify-bench-', children);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 // 1. What is due, over the same store as the other benchmarks.
 generate(join(dir, 'seed.jsonl'), MEMBERS, ENTRIES);
@@ -35,18 +35,7 @@ const built = spawnSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
 if (built.status !== 0) throw new Error('build failed');
 const imported = spawnSync(process.execPath, ['dist/cli.js', '--db', big, 'import', join(dir, 'seed.jsonl')], { encoding: 'utf8' });
 if (imported.status !== 0) throw new Error(imported.stderr);
-const state = await readStore(big);
-const planTimes: number[] = [];
-let dueCount = 0;
-// A pass every 15 minutes over one day, plus the first pass of a store (a week's window).
-for (let i = 0; i <= 96; i += 1) {
-  const at = AT + i * 15 * 60_000;
-  if (i > 0) state.markers.set('notify-pass', { id: 'notify-pass', at: new Date(at - 15 * 60_000).toISOString() });
-  const start = performance.now();
-  dueCount += planPass(state, catalog, at, [30, 7, 1]).items.length;
-  planTimes.push(performance.now() - start);
-}
-const firstPass = planTimes[0]!;
+const plan = planDay(await readStore(big), catalog, AT);
 
 // 2. Delivery: NOTIFICATIONS members each due a renewal reminder, each with a conversation.
 buildSync({ entryPoints: { 'bench-connector': 'bench/stub-connector.ts' }, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outdir: 'dist', logLevel: 'warning' });
@@ -99,7 +88,7 @@ const plain = await deliver(0);
 const throttled = await deliver(20);
 const target = NOTIFICATIONS / RATE;
 
-console.log(`\nWhat is due, ${MEMBERS} members and ${ENTRIES} entries: first pass (a week) ${firstPass.toFixed(0)} ms; a pass every 15 minutes over a day: median ${median(planTimes.slice(1)).toFixed(0)} ms, slowest ${Math.max(...planTimes.slice(1)).toFixed(0)} ms (target < 1 s); ${dueCount} notices due in all\n`);
+console.log(`\nWhat is due, ${MEMBERS} members and ${ENTRIES} entries: first pass (a week) ${plan.firstMs.toFixed(0)} ms; a pass every 15 minutes over a day: median ${plan.medianMs.toFixed(0)} ms, slowest ${plan.slowestMs.toFixed(0)} ms (target < 1 s); ${plan.due} notices due in all\n`);
 console.log(`Delivery of ${NOTIFICATIONS} notifications at NOTIFY_RATE=${RATE} (target ${target.toFixed(0)} s ± 10 %, 0 lost, 0 duplicated)\n`);
 console.log('| run | time | sent | lost | duplicated | 429 answers | retries |\n|---|---|---|---|---|---|---|');
 for (const [name, d] of [['every send accepted', plain], ['5 % answered 429 (Retry-After: 1)', throttled]] as const) {

@@ -1,15 +1,23 @@
-// One phase of the benchmark, in its own process; prints one JSON line of measures.
+// One phase of the benchmark, in its own process; prints one JSON line of measures. DB is a JSON store
+// file or a postgres:// URL: each phase opens it as the bot and the CLI do (src/store/open-store.ts).
 import { readFileSync } from 'node:fs';
 import { loadCatalog } from '../src/catalog-file.js';
 import { DEFAULT_RULES_FILE } from '../src/config.js';
 import { memberStatus } from '../src/core/lifecycle.js';
 import { importRecords, jsonLines } from '../src/services/import-records.js';
-import { readStore, Store } from '../src/store/store.js';
+import { award } from '../src/services/ledger-admin.js';
+import type { PointsStore } from '../src/store/contract.js';
+import { openStore, readStoreAt } from '../src/store/open-store.js';
+import { planDay } from './plan-day.js';
 
+// SOURCE for import: the JSON Lines file; for write: the concurrent writers (50 unless given).
 const [name, db, source] = process.argv.slice(2);
-if (!name || !db) throw new Error('usage: phase NAME DB [SOURCE]');
+if (!name || !db) throw new Error('usage: phase NAME DB [SOURCE | WRITERS]');
 const catalog = loadCatalog(DEFAULT_RULES_FILE);
 const origin = { source: 'import' as const, by: 'bench' };
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000);
+/** The instant the status and planning phases ask about: a few days after the generated data's end. */
+const AT = Date.parse('2026-11-23T12:00:00Z');
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 const rssMiB = () => process.resourceUsage().maxRSS / 1024;
@@ -20,10 +28,13 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [value, performance.now() - start];
 }
 
-async function credit(store: Store, id: string, member: string): Promise<number> {
+const admin = { userId: 'bench-admin', name: 'Bench', isAdmin: true };
+
+/** An administrator's award, as /award makes it: planned on the view, resolved once durable. */
+async function awardOne(store: PointsStore, member: string): Promise<number> {
   const start = performance.now();
-  const result = await importRecords(store, catalog, [{ index: 1, value: { type: 'credit', id, member, action: 'qa.answer', at: '2026-11-01T10:00:00Z' } }], origin, Date.now());
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  const result = await award({ store, catalog, now: () => Date.parse('2026-11-01T10:00:00Z') }, admin, { member, action: 'qa.answer' });
+  if (!result.ok) throw new Error(JSON.stringify(result.problem));
   return performance.now() - start;
 }
 
@@ -32,7 +43,7 @@ switch (name) {
   case 'import': {
     // What `cli import` does: read the file, one transaction, close.
     const [, ms] = await timed(async () => {
-      const store = await Store.open(db, { command: 'bench import' });
+      const store = await openStore(db, { command: 'bench import' });
       const result = await importRecords(store, catalog, jsonLines(readFileSync(source!)), origin, Date.now());
       if (!result.ok) throw new Error(JSON.stringify(result.problems.slice(0, 5)));
       await store.close();
@@ -41,24 +52,23 @@ switch (name) {
     break;
   }
   case 'open': {
-    const [, ms] = await timed(async () => (await Store.open(db, { command: 'bench open' })).close());
+    const [, ms] = await timed(async () => (await openStore(db, { command: 'bench open' })).close());
     out = { ms };
     break;
   }
   case 'load': {
-    const [, ms] = await timed(() => readStore(db));
+    const [, ms] = await timed(() => readStoreAt(db));
     out = { ms };
     break;
   }
   case 'status': {
-    const state = await readStore(db);
+    const state = await readStoreAt(db);
     const members = [...state.members.values()];
-    const at = Date.parse('2026-11-23T12:00:00Z');
     const times: number[] = [];
     for (let i = 0; i < 20_000; i += 1) {
       const member = members[(i * 7919) % members.length]!;
       const start = performance.now();
-      memberStatus(catalog, member, state.entriesOf(member.id), at);
+      memberStatus(catalog, member, state.entriesOf(member.id), AT);
       times.push(performance.now() - start);
     }
     times.sort((a, b) => a - b);
@@ -66,12 +76,14 @@ switch (name) {
     break;
   }
   case 'write': {
-    const store = await Store.open(db, { command: 'bench write' });
+    const writers = Number(source ?? 50);
+    const store = await openStore(db, { command: 'bench write' });
     const single: number[] = [];
-    for (let i = 0; i < 1000; i += 1) single.push(await credit(store, `single-${i}`, `member-${i % 10_000}`));
+    for (let i = 0; i < 1000; i += 1) single.push(await awardOne(store, `member-${i % MEMBERS}`));
+    // About 2000 awards in rounds of `writers` at once, each round to other members.
     const concurrent: number[] = [];
-    for (let round = 0; round < 40; round += 1) {
-      const batch = Array.from({ length: 50 }, (_, j) => credit(store, `concurrent-${round}-${j}`, `member-${(round * 50 + j) % 10_000}`));
+    for (let round = 0; round < Math.ceil(2000 / writers); round += 1) {
+      const batch = Array.from({ length: writers }, (_, j) => awardOne(store, `member-${(round * writers + j) % MEMBERS}`));
       concurrent.push(...(await Promise.all(batch)));
     }
     await store.close();
@@ -83,6 +95,10 @@ switch (name) {
       concurrentP50: quantile(concurrent, 0.5),
       concurrentP99: quantile(concurrent, 0.99),
     };
+    break;
+  }
+  case 'plan': {
+    out = planDay(await readStoreAt(db), catalog, AT);
     break;
   }
   default:

@@ -1,26 +1,16 @@
 // npm run bench: the store and the scoring core at program scale (10,000 members, 200,000 entries).
 // Each phase runs in its own process, as in production (the CLI imports; the bot loads, queries and
 // writes), and reports its own peak RSS.
-import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
 import { generate } from './generate.js';
+import { buildPhase, runPhase } from './run-phase.js';
 import { benchFolder } from './temp-folder.js';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000);
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 200_000);
 
-// The phases run compiled, as `npm start` and `npm run cli` run the product.
-buildSync({ entryPoints: ['bench/phase.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: 'dist/bench-phase.js', logLevel: 'warning' });
-
-function phase(name: string, db: string, extra: string[] = []): Record<string, number> {
-  // The same heap budget as the npm start and cli scripts.
-  const heap = `--max-old-space-size=${process.env.HEAP_LIMIT_MB ?? 256}`;
-  const child = spawnSync(process.execPath, [heap, 'dist/bench-phase.js', name, db, ...extra], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (child.status !== 0) throw new Error(`phase ${name} failed:\n${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Record<string, number>;
-}
+buildPhase();
 
 const { dir, done } = benchFolder('bench-');
 const source = join(dir, 'seed.jsonl');
@@ -28,13 +18,13 @@ const db = join(dir, 'db.json');
 generate(source, MEMBERS, ENTRIES);
 console.log(`${MEMBERS} members, ${ENTRIES} entries (${(statSync(source).size / 2 ** 20).toFixed(1)} MiB of JSON Lines)\n`);
 
-const imported = phase('import', db, [source]);
-const opened = phase('open', db);
+const imported = runPhase('import', db, [source]);
+const opened = runPhase('open', db);
 // Three fresh processes, each loading once: the median time and the largest RSS.
-const loads = [phase('load', db), phase('load', db), phase('load', db)].sort((a, b) => a.ms! - b.ms!);
+const loads = [runPhase('load', db), runPhase('load', db), runPhase('load', db)].sort((a, b) => a.ms! - b.ms!);
 const loaded = { ms: loads[1]!.ms!, rssMiB: Math.max(...loads.map((l) => l.rssMiB!)) };
-const queried = phase('status', db);
-const written = phase('write', db);
+const queried = runPhase('status', db);
+const written = runPhase('write', db);
 const bytes = readdirSync(dir)
   .filter((name) => name.startsWith('db.json'))
   .reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
