@@ -36,8 +36,8 @@ const rows: [string, string, string][] = [
   ['store load (snapshot + journal, validated, indexed)', `${(loaded.ms! / 1000).toFixed(2)} s`, '< 2 s'],
   ['status query, median', `${queried.medianMs!.toFixed(3)} ms`, '< 1 ms'],
   ['status query, p99', `${queried.p99Ms!.toFixed(3)} ms`, ''],
-  ['durable credit, single, p50 / p99', `${written.singleP50!.toFixed(2)} / ${written.singleP99!.toFixed(2)} ms`, 'p99 < 50 ms'],
-  ['durable credit, 50 concurrent, p50 / p99', `${written.concurrentP50!.toFixed(2)} / ${written.concurrentP99!.toFixed(2)} ms`, 'p99 < 50 ms'],
+  ['durable award (/award), single, p50 / p99', `${written.singleP50!.toFixed(2)} / ${written.singleP99!.toFixed(2)} ms`, 'p99 < 50 ms'],
+  ['durable award (/award), 50 concurrent, p50 / p99', `${written.concurrentP50!.toFixed(2)} / ${written.concurrentP99!.toFixed(2)} ms`, 'p99 < 50 ms'],
   ['store size on disk', `${(bytes / 2 ** 20).toFixed(1)} MiB`, ''],
   ['peak RSS (largest phase)', `${peak.toFixed(0)} MiB (${((peak * 2 ** 20) / 1e6).toFixed(0)} MB)`, '< 300 MB'],
 ];
