@@ -63,11 +63,15 @@ function refusedDecision(ctx: Context, problem: DecisionProblem, verb: 'claim.ap
 
 async function approve(ctx: Context, data: Record<string, unknown>): Promise<Reply> {
   const claimId = stringOf(data, 'claimId');
-  const claim = claimId === undefined ? undefined : ctx.state.claims.get(claimId);
-  if (!claimId || !claim) return noSuchClaim();
+  if (!claimId) return noSuchClaim();
   const points = wholeNumber(data.points);
   const days = wholeNumber(data.days);
-  if (points === null || days === null) return reviewAgain(ctx, claim, 'Points and days must be whole numbers.');
+  if (points === null || days === null) {
+    const claim = ctx.state.claims.get(claimId);
+    return claim ? reviewAgain(ctx, claim, 'Points and days must be whole numbers.') : noSuchClaim();
+  }
+  // The claim is looked up by the approval's transaction, not in this instance's view: on a shared
+  // database the view may not yet hold a claim just submitted through another instance.
   const approved = await approveClaim(ctx.deps, ctx.caller, { claimId, ...(points !== undefined && { points }), ...(days !== undefined && { days }) });
   if (!approved.ok) return refusedDecision(ctx, approved.problem, 'claim.approve', 'Not approved');
   const byMember = new Map<string, number>();

@@ -9,6 +9,8 @@ export class Notifier {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<PassReport | null> | null = null;
   private readonly stopping = new AbortController();
+  /** Whether the last ask found this instance leading: the log says when that starts. */
+  private leading = false;
 
   constructor(
     private readonly deps: Omit<PassDeps, 'signal'>,
@@ -31,7 +33,12 @@ export class Notifier {
     if (this.stopping.signal.aborted) return Promise.resolve(null);
     this.running ??= this.deps.store
       .leads(NOTIFY_TASK)
-      .then((leads) => (leads && !this.stopping.signal.aborted ? runPass({ ...this.deps, signal: this.stopping.signal }, this.deps.clock.now()) : null))
+      .then((leads) => {
+        // With several instances, the operator can tell which one sends (and when another took over).
+        if (leads && !this.leading) this.log.info({ task: NOTIFY_TASK }, 'this instance now leads the notifications');
+        this.leading = leads;
+        return leads && !this.stopping.signal.aborted ? runPass({ ...this.deps, signal: this.stopping.signal }, this.deps.clock.now()) : null;
+      })
       .catch((error: unknown) => {
         this.log.error({ err: error }, 'notification pass failed');
         return null;

@@ -107,7 +107,8 @@ export interface Speaker {
   name: string;
 }
 
-export function activity(harness: BotHarness, from: Speaker, fields: Record<string, unknown>, conversation = { id: `conv-${from.id}`, conversationType: 'personal' }) {
+/** An activity from `from`, whose replies go to the harness's connector (any object with one: several bots may share it). */
+export function activity(harness: Pick<BotHarness, 'connector'>, from: Speaker, fields: Record<string, unknown>, conversation = { id: `conv-${from.id}`, conversationType: 'personal' }) {
   counter += 1;
   return {
     type: 'message',
@@ -123,9 +124,9 @@ export function activity(harness: BotHarness, from: Speaker, fields: Record<stri
   };
 }
 
-export const message = (h: BotHarness, from: Speaker, text: string) => activity(h, from, { text });
+export const message = (h: Pick<BotHarness, 'connector'>, from: Speaker, text: string) => activity(h, from, { text });
 
-export function invoke(h: BotHarness, from: Speaker, verb: string, data: Record<string, unknown>) {
+export function invoke(h: Pick<BotHarness, 'connector'>, from: Speaker, verb: string, data: Record<string, unknown>) {
   return activity(h, from, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' } });
 }
 
