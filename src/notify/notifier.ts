@@ -1,4 +1,5 @@
 // The loop inside the bot process: a pass at start and every NOTIFY_EVERY, never two at once.
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { runPass, type PassDeps, type PassReport } from './pass.js';
 
@@ -15,7 +16,11 @@ export class Notifier {
   constructor(
     private readonly deps: Omit<PassDeps, 'signal'>,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // Every send waiting for its slot of the pace or its retry listens for the stop, and each removes
+    // its listener when its wait ends: many at once is the work, not a leak (Node warns above 10).
+    setMaxListeners(0, this.stopping.signal);
+  }
 
   /** Runs a pass now and then every `everyMs`; 0 runs none. */
   start(everyMs: number): void {

@@ -233,6 +233,18 @@ describeWithPostgres('two bot processes on one database, behind one connector', 
     expect(await converged([a, b], url)).toBe(entries.length);
   });
 
+  it('answers a batch retried through the other instance as it answered the first time, and applies it once', async () => {
+    const body = JSON.stringify({ records: [{ type: 'credit', id: 'ev-retried', member: 'aad-w0', action: 'qa.answer', at: new Date(Date.now() - 60_000).toISOString() }] });
+    const first = await sendBatch(a, body);
+    expect(first).toMatchObject({ status: 200, body: { new: { credit: 1 }, known: { credit: 0 } } });
+    const version = await readPgStore(url);
+    // Sent at once: B may not have A's write in its view yet, but it answers from the database.
+    expect(await sendBatch(b, body)).toEqual(first);
+    const after = await readPgStore(url);
+    expect(after.ledger.size).toBe(version.ledger.size);
+    expect([...after.ledger.values()].filter((e) => e.id.startsWith('ev-retried'))).toHaveLength(1);
+  });
+
   it('refuses on instance B, as already decided, the attendance claim approved on instance A: one credit each', async () => {
     const tia: Speaker = { id: '29:tia', aadObjectId: 'aad-tia', name: 'Tia Trainer' };
     const claimId = await submitAttendance(b, tia, 'aad-ole');
@@ -398,9 +410,9 @@ describeWithPostgres('the notification leader killed in the middle of a pass', (
     expect(repeated.filter(([id]) => marked.has(id))).toEqual([]);
     expect(repeated.every(([, n]) => n === 2)).toBe(true);
     expect(repeated.length).toBeLessThanOrEqual(SENDS_IN_FLIGHT);
-    // The standby asks at each tick of NOTIFY_EVERY: the first one after the kill takes over (the
-    // instant is the one it logged). The bound allows one more tick, for a slow machine; an instance that never takes
-    // over fails the wait above.
-    expect(Number(took[1]) - killedAt).toBeLessThan(2 * EVERY_S * 1000);
+    // The standby asks at each tick of NOTIFY_EVERY, so the first tick after the kill takes over (the
+    // instant is the one it logged). The bound allows two more ticks for a busy machine; an instance that
+    // never takes over fails the wait above.
+    expect(Number(took[1]) - killedAt).toBeLessThan(3 * EVERY_S * 1000);
   });
 });

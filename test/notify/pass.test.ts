@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { referenceOf } from '../../src/bot/conversations.js';
 import type { ClaimDecisionNotice } from '../../src/core/notices.js';
+import { realClock } from '../../src/notify/deliver.js';
 import { Notifier } from '../../src/notify/notifier.js';
 import { runPass, type PassDeps } from '../../src/notify/pass.js';
 import { rememberConversation } from '../../src/services/members.js';
@@ -156,6 +157,31 @@ describe('a notification pass', () => {
     expect(requestsTo('conv-ok')).toBe(2);
     await notifier.stop();
     expect(await notifier.pass()).toBeNull();
+  });
+
+  it('lets many sends wait for the pace at once on the real clock without a listener-leak warning', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `paced${i}`);
+    const paced = await seededStore(ids.map((id) => member(id)));
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      await paced.transact((tx) => ids.forEach((id) => tx.put(['conversations', conversation(id, connector.url)])));
+      // Every send of the window waits for its slot of the pace on the stop signal at the same time.
+      const start = Date.now();
+      const clock = { ...realClock, now: () => AT + (Date.now() - start) };
+      const notifier = new Notifier({ ...deps(), store: paced, clock, settings: settings({ rate: 200 }) }, quiet);
+      const report = await notifier.pass();
+      await notifier.stop();
+      expect(ids.filter((id) => requestsTo(`conv-${id}`) !== 1)).toEqual([]);
+      expect(report).not.toBeNull();
+      // A warning is emitted on a later tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      await paced.close();
+    }
   });
 
   it('runs no pass, and sends nothing, while another instance leads the notifications', async () => {
