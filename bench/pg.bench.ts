@@ -252,18 +252,20 @@ try {
     const cells = parts.map((key) => (key === 'bots' ? `${cell(key)}, ${share('busiest').toFixed(2)}` : cell(key)));
     console.log(`| ${name} | ${mid((r) => r.load).toFixed(2)} | ${cells.join(' | ')} | ${share('others').toFixed(2)} | ${Math.max(0, idle).toFixed(2)} |`);
   }
-  // One bot is one event loop: at most one core, 1000 / (its CPU ms a request) requests a second. Two
-  // can use every core the client, the connector and PostgreSQL leave, and those grow with the
-  // requests: on an otherwise idle machine two/one is at most cores × one bot's CPU a request over
-  // (two bots' CPU a request + the rest's), from the CPU each run measured.
+  // One bot is one event loop, but not one core: the garbage collector's and libuv's threads run beside
+  // it, so one bot alone already takes more than a core. Two bots can at most use every core at the CPU
+  // a request the two-bot runs cost (theirs, plus the client's, the connector's and PostgreSQL's, which
+  // grow with the requests): that rate over what one bot served is the most two/one can be here.
   const perRequest = (run: 'one' | 'two', key: keyof CpuShare) => mid((r) => (r[run].cpu[key] * 1000) / r[run].rps);
-  const oneBot = perRequest('one', 'bots');
   const twoBots = perRequest('two', 'bots');
   const rest = perRequest('two', 'client') + perRequest('two', 'connector') + perRequest('two', 'postgres');
+  const oneBotCores = mid((r) => r.one.cpu.bots);
+  const oneRps = mid((r) => r.one.rps);
   const othersTwo = mid((r) => r.two.cpu.others);
   console.log(
-    `\nceiling of two/one on ${cores} otherwise idle cores, from the CPU a request measured (one bot ${ms(oneBot)}; two bots ${ms(twoBots)}, with client + connector + PostgreSQL ${ms(rest)}): ` +
-      `${Math.min(cores, (cores * oneBot) / (twoBots + rest)).toFixed(2)}; the rest of the machine took ${othersTwo.toFixed(2)} cores during the two-bot runs`,
+    `\nceiling of two/one on ${cores} otherwise idle cores: one bot alone took ${oneBotCores.toFixed(2)} cores for ${oneRps.toFixed(0)} req/s; ` +
+      `all ${cores} cores at the two-bot runs' CPU a request (bots ${ms(twoBots)} + client, connector and PostgreSQL ${ms(rest)}) serve ${((cores * 1000) / (twoBots + rest)).toFixed(0)} req/s: ` +
+      `${((cores * 1000) / (twoBots + rest) / oneRps).toFixed(2)} × one; the rest of the machine took ${othersTwo.toFixed(2)} cores during the two-bot runs`,
   );
   // With no core idle, each run got the share of the CPU the scheduler gave it among the other work.
   const idleTwo = cores - parts.reduce((sum, key) => sum + mid((r) => r.two.cpu[key]), 0) - othersTwo;
