@@ -16,6 +16,7 @@ import { DEFAULT_RULES_FILE } from '../src/config.js';
 import { writeExport } from '../src/services/exports.js';
 import { readStore } from '../src/store/store.js';
 import { generate } from './generate.js';
+import { buildPhase, PHASE_SCRIPT } from './run-phase.js';
 import { benchFolder } from './temp-folder.js';
 
 const MARGIN_MIB = 16;
@@ -78,7 +79,7 @@ if (phaseName !== undefined) {
   // Compiled, as `npm run cli` runs the product; the import phase is the store benchmark's.
   const build = (entry: string, outfile: string) =>
     buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile, logLevel: 'warning' });
-  build('bench/phase.ts', 'dist/bench-phase.js');
+  buildPhase();
   build('bench/export.bench.ts', 'dist/bench-export.js');
 
   const heap = `--max-old-space-size=${process.env.HEAP_LIMIT_MB ?? 256}`;
@@ -92,7 +93,7 @@ if (phaseName !== undefined) {
   const source = join(dir, 'seed.jsonl');
   const db = join(dir, 'db.json');
   generate(source, MEMBERS, ENTRIES);
-  run('dist/bench-phase.js', ['import', db, source]);
+  run(PHASE_SCRIPT, ['import', db, source]);
   const load = Array.from({ length: RUNS }, () => run('dist/bench-export.js', ['load', db, '']));
   const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const loadRss = Math.max(...load.map((l) => l.rssMiB!));

@@ -8,7 +8,6 @@ import { importRecords, jsonLines } from '../src/services/import-records.js';
 import { award } from '../src/services/ledger-admin.js';
 import type { PointsStore } from '../src/store/contract.js';
 import { openStore, readStoreAt } from '../src/store/open-store.js';
-import { planDay } from './plan-day.js';
 
 // SOURCE for import: the JSON Lines file; for write: the concurrent writers (50 unless given).
 const [name, db, source] = process.argv.slice(2);
@@ -98,6 +97,9 @@ switch (name) {
     break;
   }
   case 'plan': {
+    // Loaded here only: planning pulls in the notification cards (botbuilder, adaptivecards-templating,
+    // some 80 MiB of RSS), which the other phases, like the CLI's import and the bot's load, must not count.
+    const { planDay } = await import('./plan-day.js');
     out = planDay(await readStoreAt(db), catalog, AT);
     break;
   }

@@ -13,7 +13,7 @@
 // second in case a notice is lost, and a re-read after a reconnect: the view is at most about a second
 // behind the database, and a caller sees its own write once its transact resolves.
 import { readdirSync, readFileSync } from 'node:fs';
-import pg from 'pg';
+import type pg from 'pg';
 import { plan, silentLog, StoreFailedError, StoreNotEmptyError, StoreRecordError, type PointsStore, type StoreLog, type Transaction } from './contract.js';
 import { checkPut, collectionNames, emptySnapshot, type CollectionName, type Collections } from './schema.js';
 import { State, type Put } from './state.js';
@@ -92,7 +92,9 @@ function clientConfig(url: string, command: string): pg.ClientConfig {
 }
 
 async function connect(config: pg.ClientConfig, location: string, onLost: (client: pg.Client) => void = () => {}): Promise<pg.Client> {
-  const client = new pg.Client(config);
+  // Loaded on first use: a bot on the store file never pays for the client (about 15 MiB of RSS).
+  const { default: postgres } = await import('pg');
+  const client = new postgres.Client(config);
   // Without a listener, a connection lost while idle would end the process.
   client.on('error', () => onLost(client));
   client.on('end', () => onLost(client));
