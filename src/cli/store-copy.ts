@@ -51,7 +51,8 @@ interface Summary {
   statuses: Map<string, string>;
 }
 
-const sentence = (message: string) => `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
+/** Capitalised, with one full stop: messages from the stores often end in their own. */
+const sentence = (message: string) => `${message.charAt(0).toUpperCase()}${message.slice(1).replace(/\.?$/, '.')}`;
 
 function refused(io: Io, message: string): number {
   io.err(sentence(message));

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
+import { DEFAULT_RULES_FILE } from '../../src/config.js';
 import { importRecords } from '../../src/services/import-records.js';
 import type { Transaction } from '../../src/store/contract.js';
 import { readStoreAt } from '../../src/store/open-store.js';
@@ -198,6 +199,12 @@ describe('store copy between files', () => {
     ];
     for (const [args, err] of cases) expect(await cli(['store', 'copy', '--from', source, ...args])).toMatchObject({ code: 1, out: '', err });
     expect(await cli(['store', 'move', '--from', source, '--to', 'x.json'])).toMatchObject({ code: 1, err: 'Expected: store copy --from FILE|URL --to FILE|URL [--at WHEN].\n' });
+    // A file that is not a store (the rule catalog, named by mistake) is refused in one sentence, left as it is.
+    const catalogBytes = readFileSync(DEFAULT_RULES_FILE);
+    const notStore = await cli(['store', 'copy', '--from', DEFAULT_RULES_FILE, '--to', join(tempDir('store-copy-'), 'x.json')]);
+    expect(notStore.code).toBe(1);
+    expect(notStore.err).toMatch(/is not a store of this product: .* the file was left as it is\.\n$/);
+    expect(readFileSync(DEFAULT_RULES_FILE)).toEqual(catalogBytes);
     expect(await cli(['store', 'copy', '--from', source, '--to', 'x.json', '--at', 'soon'])).toMatchObject({ code: 1, err: '--at must be a date YYYY-MM-DD or an ISO-8601 instant with an offset, not "soon".\n' });
     // Reachable only when tried: the answer names the database without the password.
     const unreachable = await cli(['store', 'copy', '--from', source, '--to', 'postgres://ann:secret@127.0.0.1:1/points']);
